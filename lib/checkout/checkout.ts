@@ -1,0 +1,87 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { db } from "@/lib/db.ts";
+import { env } from "@/lib/env.ts";
+import { advance, claim, complete, fingerprint, RecoveryPoint, release } from "@/lib/idempotency.ts";
+import { loadOrder } from "@/lib/orders.ts";
+import { chargeOrder } from "@/lib/payments/payment-intents.ts";
+import { createOrFindOrder } from "@/lib/checkout/create-order.ts";
+import { CheckoutRejected } from "@/lib/checkout/errors.ts";
+import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
+import { applyPaymentOutcome } from "@/lib/checkout/settle.ts";
+import { finalResponse, inFlight, mismatch, outcomeUnknown, rejected, replayed, type CheckoutResult } from "@/lib/checkout/responses.ts";
+import { pausePoint } from "@/lib/test-hooks.ts";
+
+/**
+ * Exactly-once checkout, shared by the placeOrder server action and POST /api/checkout.
+ *
+ *   claim key ─┬─ finished          → replay the stored answer
+ *              ├─ other request     → 422
+ *              ├─ in flight         → 409 (or wait, for the server action)
+ *              └─ new / taken over  → resume at the record's recovery point:
+ *   STARTED        tx: claim + create order                      → ORDER_CREATED
+ *   ORDER_CREATED  Stripe, key derived from the order (no tx open)
+ *                  tx: record payment, move order, store answer  → FINISHED
+ *
+ * A crash anywhere leaves the record at its last recovery point; the next attempt with the
+ * same key (or the completer) resumes there and sends Stripe the same request under the same
+ * key, so a charge that did happen is found again instead of made twice.
+ */
+export async function checkout(request: CheckoutRequest, options: { waitForInFlight?: boolean } = {}): Promise<CheckoutResult> {
+  const deadline = Date.now() + env().CHECKOUT_WAIT_MS;
+  for (;;) {
+    const result = await attempt(request);
+    // The server action waits for a concurrent duplicate (a double-click) and shows its result.
+    // The wait outlasts the lock timeout, so a lock left by a dead process is taken over here.
+    if (result.status !== 409 || result.body.error?.code !== "idempotency_key_in_use" || !options.waitForInFlight || Date.now() > deadline) return result;
+    await sleep(150);
+  }
+}
+
+async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
+  const config = env();
+  const policy = { now: new Date(), lockTimeoutMs: config.CHECKOUT_LOCK_TIMEOUT_MS, ttlMs: config.IDEMPOTENCY_TTL_MS };
+  const key = { scope: request.scope, key: request.key, fingerprint: fingerprint(requestMeaning(request)) };
+
+  // STARTED → ORDER_CREATED: the claim and the order commit together, or not at all.
+  let claimed;
+  try {
+    claimed = await db.$transaction(async (tx) => {
+      const outcome = await claim(tx, key, policy);
+      if (outcome.kind !== "acquired") return outcome;
+      const { record } = outcome;
+      if (record.recoveryPoint === RecoveryPoint.started) {
+        const orderId = await createOrFindOrder(tx, request);
+        await advance(tx, record.id, RecoveryPoint.orderCreated, orderId);
+        return { kind: "resume" as const, recordId: record.id, orderId };
+      }
+      return { kind: "resume" as const, recordId: record.id, orderId: record.orderId! };
+    });
+  } catch (error) {
+    if (error instanceof CheckoutRejected) return rejected(error);
+    throw error;
+  }
+  if (claimed.kind === "replay") return replayed(claimed.response);
+  if (claimed.kind === "mismatch") return mismatch();
+  if (claimed.kind === "in_flight") return inFlight(claimed.retryAfterSeconds);
+  return resumeFromOrderCreated(claimed.recordId, claimed.orderId);
+}
+
+/** ORDER_CREATED → FINISHED. Also the completer's entry point for records stuck here. */
+export async function resumeFromOrderCreated(recordId: string, orderId: string): Promise<CheckoutResult> {
+  const order = await db.order.findUniqueOrThrow({ where: { id: orderId } });
+
+  // No transaction is open across the network call: a slow Stripe must never hold a lock.
+  const outcome = await chargeOrder(order);
+  await pausePoint("after_payment", order.id);
+
+  if (outcome.kind === "unknown") {
+    await release(db, recordId);
+    return outcomeUnknown(await loadOrder(db, order.id));
+  }
+  return db.$transaction(async (tx) => {
+    await applyPaymentOutcome(tx, order, outcome);
+    const response = finalResponse(await loadOrder(tx, order.id), outcome);
+    await complete(tx, recordId, response);
+    return { ...response, replayed: false };
+  });
+}

@@ -1,0 +1,81 @@
+import type { Tx } from "@/lib/db.ts";
+import { CheckoutRejected } from "@/lib/checkout/errors.ts";
+import { normaliseItems, type CheckoutRequest } from "@/lib/checkout/request.ts";
+
+type Line = { productId: string; slug: string; name: string; unitPriceCents: number; quantity: number; currency: string };
+
+/**
+ * Creates the order for a claimed key, or finds the one that already exists for this logical
+ * checkout: the same key in the same scope (its idempotency record may have been purged), or
+ * the same cart version under another key (two tabs). Inserting with ON CONFLICT DO NOTHING
+ * keeps the transaction usable when a constraint says "already there".
+ */
+export async function createOrFindOrder(tx: Tx, request: CheckoutRequest): Promise<string> {
+  const existing = await findExistingOrder(tx, request);
+  if (existing) return existing;
+
+  const lines = request.source.kind === "cart" ? await cartLines(tx, request.source) : await itemLines(tx, request.source.items);
+  const currency = lines[0]!.currency;
+  if (lines.some((line) => line.currency !== currency)) throw new CheckoutRejected(400, "mixed_currency", "All items of an order must share one currency");
+
+  const [order] = await tx.order.createManyAndReturn({
+    data: [{
+      scope: request.scope,
+      idempotencyKey: request.key,
+      paymentMethod: request.paymentMethod,
+      currency,
+      totalCents: lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0),
+      ...(request.source.kind === "cart"
+        ? { cartId: request.source.cartId, cartVersion: request.source.cartVersion }
+        : { apiClientId: request.source.apiClientId }),
+    }],
+    skipDuplicates: true,
+    select: { id: true },
+  });
+  // Lost a race on one of the unique constraints: the winner's order is this checkout's order.
+  if (!order) return (await findExistingOrder(tx, request))!;
+
+  await tx.orderItem.createMany({
+    data: lines.map(({ productId, slug, name, unitPriceCents, quantity }) => ({ orderId: order.id, productId, slug, name, unitPriceCents, quantity })),
+  });
+  return order.id;
+}
+
+async function findExistingOrder(tx: Tx, request: CheckoutRequest): Promise<string | null> {
+  const { source } = request;
+  const order = await tx.order.findFirst({
+    where: {
+      OR: [
+        { scope: request.scope, idempotencyKey: request.key },
+        ...(source.kind === "cart" ? [{ cartId: source.cartId, cartVersion: source.cartVersion }] : []),
+      ],
+    },
+    select: { id: true },
+  });
+  return order?.id ?? null;
+}
+
+async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number }): Promise<Line[]> {
+  const cart = await tx.cart.findUnique({
+    where: { id: source.cartId },
+    select: { version: true, items: { select: { quantity: true, product: true } } },
+  });
+  if (!cart) throw new CheckoutRejected(404, "cart_not_found", "This cart no longer exists");
+  if (cart.version !== source.cartVersion) {
+    throw new CheckoutRejected(409, "cart_changed", "Your cart changed since the checkout page opened. Review it and pay again.");
+  }
+  if (cart.items.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
+  return cart.items.map(({ quantity, product }) => ({ productId: product.id, slug: product.slug, name: product.name, unitPriceCents: product.priceCents, currency: product.currency, quantity }));
+}
+
+async function itemLines(tx: Tx, items: { slug: string; quantity: number }[]): Promise<Line[]> {
+  const wanted = normaliseItems(items);
+  const products = await tx.product.findMany({ where: { slug: { in: wanted.map((item) => item.slug) } } });
+  const bySlug = new Map(products.map((product) => [product.slug, product]));
+  const unknown = wanted.filter((item) => !bySlug.has(item.slug)).map((item) => item.slug);
+  if (unknown.length > 0) throw new CheckoutRejected(400, "unknown_product", `Unknown product: ${unknown.join(", ")}`);
+  return wanted.map(({ slug, quantity }) => {
+    const product = bySlug.get(slug)!;
+    return { productId: product.id, slug, name: product.name, unitPriceCents: product.priceCents, currency: product.currency, quantity };
+  });
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { MAX_QUANTITY } from "@/lib/cart.ts";
+import { idempotencyKeySchema } from "@/lib/idempotency.ts";
+import { paymentMethodSchema, type PaymentMethodId } from "@/lib/payments/payment-methods.ts";
+
+/** The body of POST /api/checkout. Prices are never accepted from a client. */
+export const apiCheckoutBody = z.strictObject({
+  items: z
+    .array(
+      z.strictObject({
+        slug: z.string().trim().min(1).max(100),
+        quantity: z.number().int("quantity must be a whole number").min(1, "quantity must be at least 1").max(MAX_QUANTITY, `quantity must be at most ${MAX_QUANTITY}`),
+      }),
+    )
+    .min(1, "The order has no items")
+    .max(50, "At most 50 lines per order"),
+  paymentMethod: paymentMethodSchema,
+});
+
+/** What the checkout page's form posts to the placeOrder server action. */
+export const placeOrderForm = z.object({
+  idempotencyKey: idempotencyKeySchema,
+  cartVersion: z.coerce.number().int().min(0),
+  paymentMethod: paymentMethodSchema,
+});
+
+export type CheckoutSource =
+  | { kind: "cart"; cartId: string; cartVersion: number }
+  | { kind: "items"; apiClientId: string; items: z.infer<typeof apiCheckoutBody>["items"] };
+
+export type CheckoutRequest = { scope: string; key: string; paymentMethod: PaymentMethodId; source: CheckoutSource };
+
+export const cartScope = (cartId: string) => `cart:${cartId}`;
+export const apiScope = (apiClientId: string) => `api:${apiClientId}`;
+
+/** Duplicate lines merged and sorted, so that equal orders have equal fingerprints. */
+export function normaliseItems(items: { slug: string; quantity: number }[]) {
+  const merged = new Map<string, number>();
+  for (const { slug, quantity } of items) merged.set(slug, (merged.get(slug) ?? 0) + quantity);
+  return [...merged].sort(([a], [b]) => a.localeCompare(b)).map(([slug, quantity]) => ({ slug, quantity }));
+}
+
+/**
+ * What "the same request" means. A cart checkout is named by its cart version (the scope holds
+ * the cart id, and a version never changes its contents), an API checkout by its items.
+ */
+export function requestMeaning(request: CheckoutRequest): unknown {
+  const { source, paymentMethod } = request;
+  return source.kind === "cart" ? { cartVersion: source.cartVersion, paymentMethod } : { items: normaliseItems(source.items), paymentMethod };
+}

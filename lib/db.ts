@@ -1,0 +1,32 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/lib/generated/prisma/client.ts";
+
+export type Db = PrismaClient;
+/** The client handed to an interactive transaction's callback. */
+export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (url) return url;
+  // `next build` imports route modules without a database; every page that queries is dynamic,
+  // so nothing connects during the build.
+  if (process.env.NEXT_PHASE === "phase-production-build") return "postgresql://build-time-has-no-database/none";
+  throw new Error(
+    "DATABASE_URL is not set. Start the shop with `npm run dev` or `npm start`, which start the embedded " +
+      "database and set it, or point DATABASE_URL at a PostgreSQL server.",
+  );
+}
+
+export function createDb(url: string = databaseUrl()): PrismaClient {
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: 10 }),
+    // The embedded database runs one transaction at a time, so under a burst of duplicates a
+    // transaction may queue for a while before it starts: wait for it rather than fail.
+    transactionOptions: { maxWait: 15_000, timeout: 15_000 },
+  });
+}
+
+const globalForDb = globalThis as unknown as { db?: PrismaClient };
+
+/** The one Prisma client of this process (kept on globalThis so dev reloads reuse it). */
+export const db: PrismaClient = (globalForDb.db ??= createDb());

@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+/** The Stripe key the local payments server accepts; any other key means a real Stripe account. */
+export const LOCAL_STRIPE_KEY = "sk_test_local_development";
+const LOCAL_STRIPE_URL = "http://127.0.0.1:12111";
+
+const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const flag = z.enum(["0", "1", "true", "false"]).optional().transform((value) => value === "1" || value === "true");
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  STRIPE_SECRET_KEY: z.string().startsWith("sk_", "STRIPE_SECRET_KEY must be a Stripe secret key (sk_...)").default(LOCAL_STRIPE_KEY),
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_").default("whsec_local_development_secret"),
+  STRIPE_API_URL: z.url().optional(),
+  STRIPE_TIMEOUT_MS: milliseconds(10_000),
+  STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /** An in-flight checkout older than this is presumed dead and may be taken over. */
+  CHECKOUT_LOCK_TIMEOUT_MS: milliseconds(15_000),
+  /** How long the server action waits for a concurrent duplicate; longer than the lock timeout. */
+  CHECKOUT_WAIT_MS: milliseconds(20_000),
+  IDEMPOTENCY_TTL_MS: milliseconds(24 * 60 * 60 * 1000),
+  ENABLE_TEST_ENDPOINTS: flag,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+/** Server configuration, validated once. Secrets only ever come from here, never from a client. */
+export function env(): Env {
+  cached ??= schema.parse(process.env);
+  return cached;
+}
+
+/** Where the Stripe SDK sends requests: real Stripe only for a real key and no override. */
+export function stripeEndpoint(config: Env = env()): URL | null {
+  if (config.STRIPE_API_URL) return new URL(config.STRIPE_API_URL);
+  return config.STRIPE_SECRET_KEY === LOCAL_STRIPE_KEY ? new URL(LOCAL_STRIPE_URL) : null;
+}

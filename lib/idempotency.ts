@@ -1,0 +1,100 @@
+import { z } from "zod";
+import type { Tx } from "@/lib/db.ts";
+import type { IdempotencyRecord, Prisma } from "@/lib/generated/prisma/client.ts";
+import { sha256 } from "@/lib/hash.ts";
+
+/**
+ * The last step of a request that committed. A retry, or the completer, resumes from here.
+ * `started` never outlives its transaction: the claim and the order commit together.
+ */
+export const RecoveryPoint = {
+  started: "started",
+  orderCreated: "order_created",
+  finished: "finished",
+} as const;
+export type RecoveryPoint = (typeof RecoveryPoint)[keyof typeof RecoveryPoint];
+
+/** 1–255 printable ASCII characters, as Stripe and the IETF Idempotency-Key draft allow; a UUID fits. */
+export const idempotencyKeySchema = z
+  .string({ error: "An idempotency key is required" })
+  .min(1, "The idempotency key is empty")
+  .max(255, "The idempotency key is longer than 255 characters")
+  .regex(/^[\x21-\x7e]+$/, "The idempotency key must be printable ASCII without spaces");
+
+export type StoredResponse = { status: number; body: Prisma.InputJsonValue };
+
+export type Claim =
+  | { kind: "acquired"; record: IdempotencyRecord }
+  | { kind: "replay"; response: StoredResponse }
+  | { kind: "mismatch" }
+  | { kind: "in_flight"; retryAfterSeconds: number };
+
+export type ClaimInput = { scope: string; key: string; fingerprint: string };
+export type ClaimPolicy = { now: Date; lockTimeoutMs: number; ttlMs: number };
+
+/** A stable hash of a request's meaning: keys sorted, so property order never matters. */
+export function fingerprint(request: unknown): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === "object"
+        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]))
+        : value;
+  return sha256(JSON.stringify(canonical(request)));
+}
+
+/**
+ * Claims (scope, key) inside the caller's transaction. The insert is atomic under the unique
+ * index: of any number of concurrent claims exactly one inserts; the others wait for it to
+ * commit and then see its row.
+ */
+export async function claim(tx: Tx, input: ClaimInput, policy: ClaimPolicy): Promise<Claim> {
+  const [created] = await tx.idempotencyRecord.createManyAndReturn({
+    data: [{ ...input, recoveryPoint: RecoveryPoint.started, lockedAt: policy.now, expiresAt: new Date(policy.now.getTime() + policy.ttlMs) }],
+    skipDuplicates: true,
+  });
+  if (created) return { kind: "acquired", record: created };
+
+  const existing = await tx.idempotencyRecord.findUniqueOrThrow({ where: { scope_key: { scope: input.scope, key: input.key } } });
+  if (existing.fingerprint !== input.fingerprint) return { kind: "mismatch" };
+  if (existing.recoveryPoint === RecoveryPoint.finished && existing.responseStatus !== null) {
+    return { kind: "replay", response: { status: existing.responseStatus, body: existing.responseBody as Prisma.InputJsonValue } };
+  }
+  const lockAge = existing.lockedAt ? policy.now.getTime() - existing.lockedAt.getTime() : Infinity;
+  if (lockAge < policy.lockTimeoutMs) {
+    return { kind: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((policy.lockTimeoutMs - lockAge) / 1000)) };
+  }
+  // Unlocked (a previous attempt ended with an unknown outcome) or stale (its process died):
+  // take it over. The compare-and-set on lockedAt lets exactly one contender win.
+  const { count } = await tx.idempotencyRecord.updateMany({
+    where: { id: existing.id, lockedAt: existing.lockedAt, recoveryPoint: { not: RecoveryPoint.finished } },
+    data: { lockedAt: policy.now },
+  });
+  if (count === 0) return { kind: "in_flight", retryAfterSeconds: 1 };
+  return { kind: "acquired", record: { ...existing, lockedAt: policy.now } };
+}
+
+export async function advance(tx: Tx, recordId: string, point: RecoveryPoint, orderId: string): Promise<void> {
+  await tx.idempotencyRecord.update({ where: { id: recordId }, data: { recoveryPoint: point, orderId } });
+}
+
+/** Stores the response that every later retry replays, and releases the lock. */
+export async function complete(tx: Tx, recordId: string, response: StoredResponse): Promise<void> {
+  await tx.idempotencyRecord.update({
+    where: { id: recordId },
+    data: { recoveryPoint: RecoveryPoint.finished, responseStatus: response.status, responseBody: response.body, lockedAt: null },
+  });
+}
+
+/** Gives the key back without an answer (the outcome is unknown), so a retry resumes at once. */
+export async function release(tx: Tx, recordId: string): Promise<void> {
+  await tx.idempotencyRecord.update({ where: { id: recordId }, data: { lockedAt: null } });
+}
+
+/** Deletes expired records, a bounded batch at a time. Orders keep their own unique key. */
+export async function purgeExpired(tx: Tx, now: Date, batchSize = 1000): Promise<number> {
+  const expired = await tx.idempotencyRecord.findMany({ where: { expiresAt: { lt: now } }, select: { id: true }, take: batchSize });
+  if (expired.length === 0) return 0;
+  const { count } = await tx.idempotencyRecord.deleteMany({ where: { id: { in: expired.map((r) => r.id) } } });
+  return count;
+}

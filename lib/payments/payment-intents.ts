@@ -1,0 +1,65 @@
+import { stripe, Stripe } from "@/lib/payments/stripe.ts";
+
+export type PayableOrder = { id: string; totalCents: number; currency: string; paymentMethod: string; cartId: string | null };
+
+export type PaymentOutcome =
+  | { kind: "succeeded" | "processing"; paymentIntent: Stripe.PaymentIntent }
+  | { kind: "declined"; paymentIntentId: string | null; code: string; declineCode: string | null; message: string }
+  | { kind: "rejected"; code: string; message: string }
+  | { kind: "unknown"; message: string };
+
+/**
+ * Stripe's idempotency keys live in one space per Stripe account, shared by every shopper and
+ * API client of this shop. So the key is derived from the order (unique in our database), never
+ * the client's raw key: stable across every retry of this checkout, distinct from any other.
+ */
+export function paymentIntentKey(orderId: string): string {
+  return `order_${orderId}_payment_intent`;
+}
+
+/**
+ * Charges an order once, however often it is called. Parameters come from the order only, so a
+ * retry (even one that took over from a crashed process) sends Stripe an identical request
+ * under the same key, and Stripe replays the first result instead of charging again.
+ */
+export async function chargeOrder(order: PayableOrder): Promise<PaymentOutcome> {
+  try {
+    const paymentIntent = await stripe().paymentIntents.create(
+      {
+        amount: order.totalCents,
+        currency: order.currency,
+        payment_method: order.paymentMethod,
+        confirm: true,
+        automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+        metadata: { orderId: order.id, ...(order.cartId && { cartId: order.cartId }) },
+      },
+      { idempotencyKey: paymentIntentKey(order.id) },
+    );
+    if (paymentIntent.status === "succeeded") return { kind: "succeeded", paymentIntent };
+    if (paymentIntent.status === "processing") return { kind: "processing", paymentIntent };
+    return { kind: "declined", paymentIntentId: paymentIntent.id, code: paymentIntent.status, declineCode: null, message: `Payment ended as ${paymentIntent.status}` };
+  } catch (error) {
+    return classifyError(error);
+  }
+}
+
+function classifyError(error: unknown): PaymentOutcome {
+  if (error instanceof Stripe.errors.StripeCardError) {
+    const raw = error.raw as { payment_intent?: { id?: string } } | undefined;
+    return {
+      kind: "declined",
+      paymentIntentId: raw?.payment_intent?.id ?? null,
+      code: error.code ?? "card_declined",
+      declineCode: error.decline_code ?? null,
+      message: error.message,
+    };
+  }
+  // Stripe refused the request itself (400): retrying the same request can only get the same answer.
+  if (error instanceof Stripe.errors.StripeInvalidRequestError || error instanceof Stripe.errors.StripeIdempotencyError) {
+    return { kind: "rejected", code: error.code ?? error.type, message: error.message };
+  }
+  // Timeouts, lost connections, 5xx after the SDK's own retries: the charge may or may not have
+  // happened. Only a retry with the same key can tell, so the outcome stays unknown.
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: "unknown", message };
+}

@@ -1,0 +1,20 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/**
+ * Test-only pause points, so a scenario can kill the process at an exact moment (after Stripe
+ * charged, before the order is recorded paid). Active only when ENABLE_TEST_ENDPOINTS=1 and a
+ * test armed the point through /api/test/pause; otherwise a no-op.
+ */
+const armed = new Map<string, number>();
+
+export function armPausePoint(name: string, ms: number): void {
+  armed.set(name, ms);
+}
+
+export async function pausePoint(name: string, _subject: string): Promise<void> {
+  if (process.env.ENABLE_TEST_ENDPOINTS !== "1") return;
+  const ms = armed.get(name);
+  if (ms === undefined) return;
+  armed.delete(name);
+  await sleep(ms);
+}
