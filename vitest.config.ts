@@ -1,12 +1,22 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+const alias = {
+  "@/": root,
+  // Modules marked server-only are fine to import from tests, which run on the server.
+  "server-only": `${root}test/setup/empty.ts`,
+};
+
 export default defineConfig({
-  resolve: { alias: { "@": fileURLToPath(new URL(".", import.meta.url)) } },
   test: {
-    include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { resolve: { alias }, test: { name: "payments-server", include: ["payments-server/test/**/*.test.ts"], testTimeout: 30_000 } },
+      // The shop's tests share one migrated database and one payments server (global setup).
+      { resolve: { alias }, test: { name: "shop", include: ["test/**/*.test.ts"], globalSetup: ["test/setup/global-setup.ts"], testTimeout: 60_000, hookTimeout: 60_000 } },
+    ],
   },
 });

@@ -11,7 +11,7 @@ export function armPausePoint(name: string, ms: number): void {
   armed.set(name, ms);
 }
 
-export async function pausePoint(name: string, _subject: string): Promise<void> {
+export async function pausePoint(name: string): Promise<void> {
   if (process.env.ENABLE_TEST_ENDPOINTS !== "1") return;
   const ms = armed.get(name);
   if (ms === undefined) return;

@@ -72,7 +72,7 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
 
   // No transaction is open across the network call: a slow Stripe must never hold a lock.
   const outcome = await chargeOrder(order);
-  await pausePoint("after_payment", order.id);
+  await pausePoint("after_payment");
 
   if (outcome.kind === "unknown") {
     await release(db, recordId);

@@ -2,6 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import path from "node:path";
 import { acquireOwnerLock } from "./owner-lock.ts";
+import { ProtocolAwareQueue } from "./protocol-queue.ts";
 
 export const DEFAULT_DATA_DIR = ".data/pglite";
 
@@ -28,6 +29,7 @@ export async function startEmbeddedDatabase(options: { dataDir?: string; port?: 
     const db = await PGlite.create(inMemory ? dataDir : path.resolve(dataDir));
     // Enough connections for the app's pool, the migrator and a test runner at once.
     const server = new PGLiteSocketServer({ db, port: options.port ?? 0, host: options.host ?? "127.0.0.1", maxConnections: 100 });
+    (server as unknown as { queryQueue: ProtocolAwareQueue }).queryQueue = new ProtocolAwareQueue(db);
     await server.start();
     const url = `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable`;
     lock?.publish(url);

@@ -1,0 +1,64 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { seed } from "../prisma/seed.ts";
+import { startPaymentsServer } from "../payments-server/src/index.ts";
+import { openDatabase } from "./db/connect.ts";
+import { applyMigrations } from "./db/migrations.ts";
+import { OwnerLockError } from "./db/owner-lock.ts";
+
+/**
+ * `npm run dev` and `npm start`: the whole shop in one command. The database (embedded PGlite
+ * unless DATABASE_URL is set), migrations and seed, the local payments server (unless Stripe is
+ * real or STRIPE_API_URL points elsewhere), then Next.js with everything wired in.
+ */
+const mode = process.argv[2] === "start" ? "start" : "dev";
+if (existsSync(".env")) process.loadEnvFile(".env");
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "127.0.0.1";
+const appUrl = `http://${host}:${port}`;
+const usesLocalPayments = !process.env.STRIPE_API_URL && (process.env.STRIPE_SECRET_KEY ?? "sk_test_local_development") === "sk_test_local_development";
+
+async function main() {
+  const database = await openDatabase({ port: Number(process.env.PGLITE_PORT ?? 54329) });
+  const applied = await applyMigrations(database.url);
+  if (applied.length) console.log(`[db] applied ${applied.join(", ")}`);
+  await seed(database.url);
+  console.log(`[db] ${database.kind === "postgresql" ? "PostgreSQL" : "embedded PGlite"} at ${database.url.replace(/\/\/[^@]*@/, "//")}`);
+
+  const payments = usesLocalPayments
+    ? await startPaymentsServer({
+        port: Number(process.env.PAYMENTS_PORT ?? 12111),
+        webhookUrl: process.env.PAYMENTS_WEBHOOK_URL ?? `${appUrl}/api/webhooks/stripe`,
+        webhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_development_secret",
+        testApi: true,
+      })
+    : null;
+  if (payments) console.log(`[payments] local Stripe-compatible server at ${payments.url}`);
+
+  const next = createRequire(import.meta.url).resolve("next/dist/bin/next");
+  const child = spawn(process.execPath, [next, mode, "--port", String(port), "--hostname", host], {
+    stdio: "inherit",
+    env: { ...process.env, DATABASE_URL: database.url, ...(payments && { STRIPE_API_URL: payments.url }) },
+  });
+  console.log(`[shop] ${appUrl}`);
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    child.kill("SIGTERM");
+    await payments?.close();
+    await database.close();
+    process.exit(code);
+  };
+  child.on("exit", (code) => void stop(code ?? 0));
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof OwnerLockError ? `error: ${error.message}` : error);
+  process.exit(1);
+});
