@@ -42,11 +42,11 @@ interface Answer {
 
 type Call = Omit<RequestRecord, "outcome" | "status">;
 
-function errorResponse(error: unknown, call: Call, app: App): StoredResponse {
+function errorResponse(error: unknown, call: Call, app: App, saved = false): StoredResponse {
   if (!(error instanceof ApiError)) app.logger.error({ err: error, requestId: call.requestId }, "endpoint crashed");
   const e = error instanceof ApiError ? error : apiError("An unknown error occurred while processing your request.");
-  // A saved 5xx will be replayed, so retrying it is pointless; Stripe says so with this header, which the SDK obeys.
-  const headers = e.status >= 500 ? { ...e.headers, "Stripe-Should-Retry": "false" } : e.headers;
+  // A saved 5xx would only be replayed, so retrying it is pointless; Stripe says so with this header, which the SDK obeys.
+  const headers = saved && e.status >= 500 ? { ...e.headers, "Stripe-Should-Retry": "false" } : e.headers;
   return { status: e.status, body: stripeJson(e.body), headers, requestId: call.requestId };
 }
 
@@ -86,7 +86,7 @@ async function execute(app: App, call: Call, parsed: Parsed): Promise<Answer> {
     if (faults.some((f) => f.kind === "error_while_executing")) throw apiError("An unknown error occurred while processing your request. (injected fault)");
     response = { status: 200, body: stripeJson(parsed.endpoint.execute(prepared, exec)), headers: {}, requestId: call.requestId };
   } catch (error) {
-    response = errorResponse(error, call, app);
+    response = errorResponse(error, call, app, parsed.idempotencyKey !== undefined);
   }
   exec.publish();
   return { outcome: "executed", response };

@@ -52,7 +52,9 @@ export function runtimeConfig(opts: PaymentsServerOptions): RuntimeConfig {
   };
 }
 
-function number(env: NodeJS.ProcessEnv, name: string): number | undefined {
+type Env = Record<string, string | undefined>;
+
+function number(env: Env, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === "") return undefined;
   const n = Number(raw);
@@ -61,7 +63,7 @@ function number(env: NodeJS.ProcessEnv, name: string): number | undefined {
 }
 
 /** The CLI's options. The test API defaults on here: `npm run payments` is a development tool. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): PaymentsServerOptions {
+export function optionsFromEnv(env: Env = process.env): PaymentsServerOptions {
   return {
     port: number(env, "PAYMENTS_PORT") ?? DEFAULT_PORT,
     host: env.PAYMENTS_HOST || DEFAULT_HOST,
