@@ -2,8 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * Test-only pause points, so a scenario can kill the process at an exact moment (after Stripe
- * charged, before the order is recorded paid). Active only when ENABLE_TEST_ENDPOINTS=1 and a
- * test armed the point through /api/test/pause; otherwise a no-op.
+ * charged, before the order is recorded paid). Inert unless ENABLE_TEST_ENDPOINTS=1 and a test
+ * armed the point through POST /api/test/pause.
  */
 const armed = new Map<string, number>();
 

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { seed } from "../prisma/seed.ts";
-import { startPaymentsServer } from "../payments-server/src/index.ts";
+import { optionsFromEnv, startPaymentsServer } from "../payments-server/src/index.ts";
 import { openDatabase } from "./db/connect.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { OwnerLockError } from "./db/owner-lock.ts";
@@ -28,19 +28,14 @@ async function main() {
   console.log(`[db] ${database.kind === "postgresql" ? "PostgreSQL" : "embedded PGlite"} at ${database.url.replace(/\/\/[^@]*@/, "//")}`);
 
   const payments = usesLocalPayments
-    ? await startPaymentsServer({
-        port: Number(process.env.PAYMENTS_PORT ?? 12111),
-        webhookUrl: process.env.PAYMENTS_WEBHOOK_URL ?? `${appUrl}/api/webhooks/stripe`,
-        webhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_development_secret",
-        testApi: true,
-      })
+    ? await startPaymentsServer({ ...optionsFromEnv(), webhookUrl: process.env.PAYMENTS_WEBHOOK_URL ?? `${appUrl}/api/webhooks/stripe` })
     : null;
   if (payments) console.log(`[payments] local Stripe-compatible server at ${payments.url}`);
 
   const next = createRequire(import.meta.url).resolve("next/dist/bin/next");
   const child = spawn(process.execPath, [next, mode, "--port", String(port), "--hostname", host], {
     stdio: "inherit",
-    env: { ...process.env, DATABASE_URL: database.url, ...(payments && { STRIPE_API_URL: payments.url }) },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: database.url, ...(payments && { STRIPE_API_URL: payments.url }) },
   });
   console.log(`[shop] ${appUrl}`);
 

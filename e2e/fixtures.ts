@@ -1,0 +1,11 @@
+import { test as base, expect } from "@playwright/test";
+import { ShopPage } from "./support/shop-page.ts";
+
+/** `shop` drives the storefront like a shopper; observers in support/ read both sides' records. */
+export const test = base.extend<{ shop: ShopPage }>({
+  shop: async ({ page }, use) => {
+    await use(new ShopPage(page));
+  },
+});
+
+export { expect };

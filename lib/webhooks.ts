@@ -1,0 +1,78 @@
+import { db, type Tx } from "@/lib/db.ts";
+import { env } from "@/lib/env.ts";
+import { markPaid, recordPayment, transition } from "@/lib/orders.ts";
+import { stripe, Stripe } from "@/lib/payments/stripe.ts";
+
+export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
+
+/**
+ * Verifies, deduplicates and applies one Stripe event. The event id is inserted in the same
+ * transaction as the event's effect: concurrent deliveries of one event queue on the unique
+ * index, and only the first applies anything. A redelivery after that is answered 200 at once.
+ */
+export async function handleStripeWebhook(rawBody: string, signature: string | null): Promise<WebhookResult> {
+  let event: Stripe.Event;
+  try {
+    // Verified on the raw bytes as received: re-serialised JSON would not match the signature.
+    event = stripe().webhooks.constructEvent(rawBody, signature ?? "", env().STRIPE_WEBHOOK_SECRET);
+  } catch (error) {
+    return { status: 400, body: { received: false, error: `Webhook signature verification failed: ${(error as Error).message}` } };
+  }
+  const applied = await db.$transaction(async (tx) => {
+    const orderId = await findOrderId(tx, event);
+    const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId }], skipDuplicates: true, select: { id: true } });
+    if (!first) return false;
+    if (orderId) await applyEvent(tx, event, orderId);
+    return true;
+  });
+  return { status: 200, body: { received: true, ...(!applied && { duplicate: true }) } };
+}
+
+/** The event may arrive before the checkout recorded the PaymentIntent, so metadata leads. */
+async function findOrderId(tx: Tx, event: Stripe.Event): Promise<string | null> {
+  const object = event.data.object as { metadata?: Record<string, string> | null; payment_intent?: string | { id: string } | null };
+  const candidate = object.metadata?.orderId;
+  if (candidate) return (await tx.order.findUnique({ where: { id: candidate }, select: { id: true } }))?.id ?? null;
+  const paymentIntentId = typeof object.payment_intent === "string" ? object.payment_intent : object.payment_intent?.id;
+  if (!paymentIntentId) return null;
+  return (await tx.payment.findUnique({ where: { paymentIntentId }, select: { orderId: true } }))?.orderId ?? null;
+}
+
+/** Each effect is a forward-only transition: a stale or reordered event changes nothing. */
+async function applyEvent(tx: Tx, event: Stripe.Event, orderId: string): Promise<void> {
+  switch (event.type) {
+    case "payment_intent.succeeded": {
+      const intent = event.data.object;
+      await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "succeeded", amountCents: intent.amount, currency: intent.currency });
+      await markPaid(tx, orderId, intent.id);
+      return;
+    }
+    case "payment_intent.processing": {
+      const intent = event.data.object;
+      await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "processing", amountCents: intent.amount, currency: intent.currency });
+      await transition(tx, orderId, "processing", { paymentIntentId: intent.id });
+      return;
+    }
+    case "payment_intent.payment_failed": {
+      const intent = event.data.object;
+      const failure = intent.last_payment_error;
+      await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "failed", amountCents: intent.amount, currency: intent.currency });
+      await transition(tx, orderId, "failed", {
+        paymentIntentId: intent.id,
+        failureCode: failure?.code ?? "payment_failed",
+        declineCode: failure?.decline_code ?? null,
+        failureMessage: failure?.message ?? "The payment failed",
+      });
+      return;
+    }
+    case "charge.refunded": {
+      const charge = event.data.object;
+      const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
+      if (paymentIntentId) await tx.payment.updateMany({ where: { paymentIntentId }, data: { status: "refunded" } });
+      await transition(tx, orderId, "refunded");
+      return;
+    }
+    default:
+      return;
+  }
+}

@@ -1,0 +1,62 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Ports are chosen once, in the main process; workers inherit them through the environment.
+const randomPort = () => String(20_000 + Math.floor(Math.random() * 20_000));
+process.env.E2E_PORT ??= randomPort();
+process.env.E2E_PAYMENTS_PORT ??= randomPort();
+const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
+process.env.E2E_BASE_URL = baseURL;
+process.env.E2E_PAYMENTS_URL = `http://127.0.0.1:${process.env.E2E_PAYMENTS_PORT}`;
+
+// Debian's Chromium: Playwright cannot download its own browsers on these machines.
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: true,
+  workers: process.env.CI ? 2 : undefined,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    video: "off",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: chromium,
+          args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: "node --import tsx e2e/support/serve.ts",
+    url: `${baseURL}/api/health`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    env: {
+      PORT: process.env.E2E_PORT,
+      PAYMENTS_PORT: process.env.E2E_PAYMENTS_PORT,
+      STRIPE_WEBHOOK_SECRET: "whsec_e2e_secret",
+      STRIPE_TIMEOUT_MS: "2000",
+      STRIPE_MAX_NETWORK_RETRIES: "1",
+      CHECKOUT_LOCK_TIMEOUT_MS: "4000",
+      CHECKOUT_WAIT_MS: "10000",
+      PAYMENTS_ASYNC_SETTLE_MS: "1500",
+      MAILBOX_SHOW_ALL: "0",
+      LOG_LEVEL: "warn",
+    },
+  },
+});
