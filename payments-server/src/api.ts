@@ -23,7 +23,7 @@ const route = router<Endpoint>([
   retrieveRefund,
   listEvents,
   retrieveEvent,
-] as Endpoint[]);
+]);
 
 interface Parsed {
   apiKey: string;
@@ -59,17 +59,18 @@ function parse(req: IncomingMessage, call: Call, url: URL, body: string): Parsed
   return { apiKey, endpoint, pathParams, raw, idempotencyKey };
 }
 
-function describe(app: App, call: Call, parsed: Parsed): void {
+/** What faults and stats match a request on: its key, and the metadata it sends or its PaymentIntent carries. */
+function identify(app: App, call: Call, parsed: Parsed): void {
   const pi = parsed.endpoint.paymentIntentOf?.(parsed.raw, parsed.pathParams, app);
-  const own = parsed.raw.metadata;
-  const given: Metadata = typeof own === "object" ? Object.fromEntries(Object.entries(own).filter((e): e is [string, string] => typeof e[1] === "string")) : {};
+  const own = typeof parsed.raw.metadata === "object" ? Object.entries(parsed.raw.metadata) : [];
+  const given: Metadata = Object.fromEntries(own.filter((e): e is [string, string] => typeof e[1] === "string"));
   call.idempotencyKey = parsed.idempotencyKey ?? null;
   call.metadata = { ...pi?.metadata, ...given };
   call.paymentIntent = pi?.id ?? null;
 }
 
-/** Validation, then execution; only an execution produces an answer worth saving. */
-async function execute(app: App, call: Call, parsed: Parsed): Promise<Answer> {
+/** Validation, then execution; only an execution produces an answer worth saving, and `save` gets it. */
+async function execute(app: App, call: Call, parsed: Parsed, save: (response: StoredResponse) => void): Promise<Answer> {
   let prepared: unknown;
   try {
     const params = Params.of(parsed.raw);
@@ -83,11 +84,16 @@ async function execute(app: App, call: Call, parsed: Parsed): Promise<Answer> {
   const exec = new Execution(app, { id: call.requestId, idempotency_key: call.idempotencyKey });
   let response: StoredResponse;
   try {
-    if (faults.some((f) => f.kind === "error_while_executing")) throw apiError("An unknown error occurred while processing your request. (injected fault)");
-    response = { status: 200, body: stripeJson(parsed.endpoint.execute(prepared, exec)), headers: {}, requestId: call.requestId };
+    if (faults.some((f) => f.kind === "error_while_executing")) {
+      throw apiError("An unknown error occurred while processing your request. (injected fault)");
+    }
+    const body = stripeJson(parsed.endpoint.execute(prepared, exec));
+    response = { status: 200, body, headers: {}, requestId: call.requestId };
   } catch (error) {
     response = errorResponse(error, call, app, parsed.idempotencyKey !== undefined);
   }
+  // Saved before any webhook can announce the change: a retry prompted by a webhook must find the result.
+  save(response);
   exec.publish();
   return { outcome: "executed", response };
 }
@@ -99,12 +105,13 @@ async function answer(app: App, req: IncomingMessage, call: Call, url: URL, body
   } catch (error) {
     return { outcome: "rejected", response: errorResponse(error, call, app) };
   }
-  describe(app, call, parsed);
+  identify(app, call, parsed);
   if (app.faults.take("before", call).length > 0) {
-    return { outcome: "unavailable", response: errorResponse(apiError("The service is temporarily unavailable. (injected fault)", 503), call, app) };
+    const unavailable = apiError("The service is temporarily unavailable. (injected fault)", 503);
+    return { outcome: "unavailable", response: errorResponse(unavailable, call, app) };
   }
   const key = parsed.idempotencyKey;
-  if (key === undefined) return execute(app, call, parsed);
+  if (key === undefined) return execute(app, call, parsed, () => {});
   const claim = app.idempotency.claim(parsed.apiKey, key, fingerprint(call.method, call.path, parsed.raw));
   switch (claim.kind) {
     case "replay":
@@ -118,9 +125,8 @@ async function answer(app: App, req: IncomingMessage, call: Call, url: URL, body
     case "in_use":
       return { outcome: "conflict", response: errorResponse(idempotencyKeyInUse(key), call, app) };
   }
-  const result = await execute(app, call, parsed);
-  if (result.outcome === "executed") claim.commit(result.response);
-  else claim.release();
+  const result = await execute(app, call, parsed, claim.commit);
+  if (result.outcome !== "executed") claim.release();
   return result;
 }
 
@@ -128,7 +134,14 @@ async function answer(app: App, req: IncomingMessage, call: Call, url: URL, body
 export async function handleApi(app: App, req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
   const started = Date.now();
   const method = req.method ?? "GET";
-  const call: Call = { requestId: newId("req", 14), method, path: url.pathname, idempotencyKey: null, metadata: {}, paymentIntent: null };
+  const call: Call = {
+    requestId: newId("req", 14),
+    method,
+    path: url.pathname,
+    idempotencyKey: null,
+    metadata: {},
+    paymentIntent: null,
+  };
   const { outcome, response, headers } = await answer(app, req, call, url, body);
   app.requests.add({ ...call, outcome, status: response.status });
   app.logger.info({ ...call, outcome, status: response.status, ms: Date.now() - started }, "api request");

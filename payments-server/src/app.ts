@@ -64,6 +64,11 @@ export function objectSubject(app: App, object: StripeObject, idempotencyKey: st
   };
 }
 
+/** An object as a Match sees it, keyed by the idempotency key of the request that created it. */
+export function storedSubject(app: App, object: StripeObject): Subject {
+  return objectSubject(app, object, app.store.originOf(object.id)?.idempotencyKey ?? null);
+}
+
 /** Forgets all data, faults, rules and pending work; keeps the configuration (webhook URL, secret, delays). */
 export function resetApp(app: App): void {
   app.timers.clear();

@@ -1,4 +1,4 @@
-import { type App, objectSubject } from "./app.ts";
+import { type App, objectSubject, storedSubject } from "./app.ts";
 import { type Match, matches } from "./matching.ts";
 import type { StripeObject } from "./objects.ts";
 import type { Outcome } from "./request-log.ts";
@@ -15,8 +15,7 @@ function zeroCounts(): RequestCounts {
  * ask is "how many times was this order charged?": `charges.succeeded` and `capturedAmount` answer it.
  */
 export function computeStats(app: App, match: Match) {
-  const selected = <T extends StripeObject>(objects: Iterable<T>) =>
-    [...objects].filter((o) => matches(match, objectSubject(app, o, app.store.originOf(o.id)?.idempotencyKey ?? null)));
+  const selected = <T extends StripeObject>(objects: Iterable<T>) => [...objects].filter((o) => matches(match, storedSubject(app, o)));
   const intents = selected(app.store.paymentIntents.values());
   const charges = selected(app.store.charges.values());
   const refunds = selected(app.store.refunds.values());

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import { type App, objectSubject, resetApp } from "./app.ts";
+import { type App, resetApp, storedSubject } from "./app.ts";
 import { settle } from "./confirmation.ts";
 import { ApiError, apiError, found, invalidRequest, resourceMissing } from "./errors.ts";
 import { FaultRuleInput } from "./faults.ts";
@@ -54,7 +54,7 @@ function deleted(removed: boolean, kind: string, id: string): { deleted: number 
 }
 
 function paymentIntents(app: App, match: Match) {
-  return [...app.store.paymentIntents.values()].filter((pi) => matches(match, objectSubject(app, pi, app.store.originOf(pi.id)?.idempotencyKey ?? null)));
+  return [...app.store.paymentIntents.values()].filter((pi) => matches(match, storedSubject(app, pi)));
 }
 
 const routes: TestRoute[] = [

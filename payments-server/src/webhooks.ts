@@ -129,6 +129,8 @@ export class WebhookDispatcher {
     const items = plan.shuffle ? shuffled(copies) : copies;
     const signal = this.abort.signal;
     void (async () => {
+      // Start on a later turn of the event loop, so the API answer is written first whatever the plan.
+      await new Promise((resolve) => setImmediate(resolve));
       if (plan.delayMs > 0 && !(await this.deps.timers.sleep(plan.delayMs))) return;
       if (plan.concurrent) await Promise.all(items.map((event) => this.deliverWithRetries(event, signal)));
       else for (const event of items) await this.deliverWithRetries(event, signal);

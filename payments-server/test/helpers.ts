@@ -13,6 +13,7 @@ export interface Harness {
   stripe: Stripe;
   client(config?: Stripe.StripeConfig, apiKey?: string): Stripe;
   /** JSON call to the /_test/ API. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read loosely shaped JSON answers
   control<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   stats(query?: Record<string, string>): Promise<Stats>;
   /** A raw form POST to /v1/, for what the SDK would never send. */
