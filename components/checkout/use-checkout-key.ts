@@ -76,14 +76,15 @@ export function useCheckoutKey(cartId: string | undefined, cartVersion: number |
     () => null,
   );
 
-  // Rendering only reads; minting and cleaning up happen here, once per checkout.
+  // Rendering only reads; minting and cleaning up happen here: once per checkout, and again
+  // if another tab cleared this key (it moved the cart on to a newer version).
   useEffect(() => {
-    if (!storageKey || !cartId || cartVersion === undefined) return;
+    if (!storageKey || !cartId || cartVersion === undefined || key) return;
     forgetOtherVersions(cartId, cartVersion);
     if (read(storageKey)) return;
     write(storageKey, randomKey());
     window.dispatchEvent(new Event(CHANGED));
-  }, [storageKey, cartId, cartVersion]);
+  }, [storageKey, cartId, cartVersion, key]);
 
   return key;
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useCallback } from "react";
 import useSWR from "swr";
 import type { OrderView } from "@/lib/orders.ts";
 import { PAYMENT_METHODS } from "@/lib/payments/payment-methods.ts";
@@ -20,10 +21,10 @@ const unsettled = (response: OrderResponse | undefined) => response?.order.statu
  * second while the payment is unsettled, so a "processing" order turns "Paid" when the webhook lands.
  */
 export function OrderDetails({ initialOrder }: { initialOrder: OrderView }) {
-  const { data } = useSWR<OrderResponse, FetchError>(orderKey(initialOrder.id), fetchJson, {
-    fallbackData: { order: initialOrder },
-    refreshInterval: (latest) => (unsettled(latest) ? 1000 : 0),
-  });
+  // SWR asks with its cache, which starts empty (fallbackData is not cached): fall back to the
+  // server-rendered order, or polling would never start.
+  const refreshInterval = useCallback((latest: OrderResponse | undefined) => (unsettled(latest ?? { order: initialOrder }) ? 1000 : 0), [initialOrder]);
+  const { data } = useSWR<OrderResponse, FetchError>(orderKey(initialOrder.id), fetchJson, { fallbackData: { order: initialOrder }, refreshInterval });
   const order = data?.order ?? initialOrder;
   const method = PAYMENT_METHODS.find((candidate) => candidate.id === order.paymentMethod);
 

@@ -9,7 +9,7 @@ export function ProductCard({ product, eager }: { product: ProductView; eager: b
   const headingId = `product-${product.slug}`;
   return (
     <article aria-labelledby={headingId} className={`${card} flex flex-col overflow-hidden p-3 transition hover:shadow-md`}>
-      <Link href={`/products/${product.slug}`} className="group flex flex-1 flex-col gap-3" tabIndex={-1} aria-hidden="true">
+      <Link href={`/products/${product.slug}`} className="block" tabIndex={-1} aria-hidden="true">
         <ProductImage src={product.image} alt="" eager={eager} sizes="(min-width: 1024px) 280px, (min-width: 640px) 45vw, 90vw" />
       </Link>
       <div className="flex flex-1 flex-col gap-1 px-1 pt-3">
