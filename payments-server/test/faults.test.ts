@@ -7,8 +7,8 @@ describe("fault injection", () => {
   const fault = (body: unknown) => h.control("POST", "/_test/faults", body);
 
   it("delay_after_commit: the client times out, yet the charge exists and a retry with the key replays it", async () => {
-    await fault({ match: { idempotencyKey: "k-slow" }, fault: { kind: "delay_after_commit", ms: 400 } });
-    const impatient = h.client({ timeout: 100 });
+    await fault({ match: { idempotencyKey: "k-slow" }, fault: { kind: "delay_after_commit", ms: 1000 } });
+    const impatient = h.client({ timeout: 200 });
     const error = await impatient.paymentIntents.create(visaPayment("slow"), { idempotencyKey: "k-slow" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeConnectionError);
 

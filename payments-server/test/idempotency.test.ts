@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { API_KEY, sleep, startHarness, useHarness, visaPayment } from "./helpers.ts";
+import { API_KEY, eventually, sleep, startHarness, useHarness, visaPayment } from "./helpers.ts";
 
 const FORM = "amount=2500&currency=usd&payment_method=pm_card_visa&confirm=true&metadata[orderId]=raw";
 
@@ -71,9 +71,10 @@ describe("idempotency, as Stripe documents it", () => {
   });
 
   it("a request meeting its key in progress gets a 409 idempotency_key_in_use that saves nothing", async () => {
-    await h.control("POST", "/_test/faults", { match: { idempotencyKey: "k-409" }, fault: { kind: "delay_while_executing", ms: 200 } });
+    await h.control("POST", "/_test/faults", { match: { idempotencyKey: "k-409" }, fault: { kind: "delay_while_executing", ms: 600 } });
     const first = h.post("/v1/payment_intents", FORM, { "Idempotency-Key": "k-409" });
-    await sleep(50);
+    // The fault strikes once the first request is executing.
+    await eventually(async () => (await h.control("GET", "/_test/faults")).body.data[0].applied === 1);
     const conflict = await h.post("/v1/payment_intents", FORM, { "Idempotency-Key": "k-409" });
     expect(conflict.status).toBe(409);
     expect((await conflict.json()).error).toMatchObject({ type: "invalid_request_error", code: "idempotency_key_in_use" });
@@ -153,11 +154,11 @@ describe("idempotency, as Stripe documents it", () => {
 
 describe("idempotency key expiry", () => {
   it("a key reused after its TTL executes again", async () => {
-    const h = await startHarness({ idempotencyTtlMs: 50 });
+    const h = await startHarness({ idempotencyTtlMs: 300 });
     try {
       const a = await h.stripe.paymentIntents.create(visaPayment("ttl"), { idempotencyKey: "k-ttl" });
       expect((await h.stripe.paymentIntents.create(visaPayment("ttl"), { idempotencyKey: "k-ttl" })).id).toBe(a.id);
-      await sleep(80);
+      await sleep(350);
       const b = await h.stripe.paymentIntents.create(visaPayment("ttl", { amount: 3000 }), { idempotencyKey: "k-ttl" });
       expect(b.id).not.toBe(a.id);
       expect(b.lastResponse.headers["idempotent-replayed"]).toBeUndefined();

@@ -82,7 +82,6 @@ describe("PaymentIntents", () => {
     await h.control("POST", "/_test/config", { webhookUrl: receiver.url });
     const pi = await h.stripe.paymentIntents.create(visaPayment("delayed", { payment_method: pm }));
     expect(pi.status).toBe("processing");
-    expect((await h.stripe.charges.retrieve(pi.latest_charge as string)).status).toBe("pending");
 
     const delivery = await eventually(() => receiver.deliveries.find((d) => d.event.type === eventType));
     const event = Stripe.webhooks.constructEvent(delivery.body, delivery.headers["stripe-signature"] as string, SECRET);
@@ -90,7 +89,8 @@ describe("PaymentIntents", () => {
     // Settlement is not caused by any API request.
     expect(event.request).toEqual({ id: null, idempotency_key: null });
     expect((await h.stripe.paymentIntents.retrieve(pi.id)).status).toBe(finalStatus);
-    expect(receiver.deliveries.map((d) => d.event.type)).toContain("payment_intent.processing");
+    const types = receiver.deliveries.map((d) => d.event.type);
+    expect(types).toEqual(expect.arrayContaining(["payment_intent.processing", "charge.pending"]));
   });
 
   it("settles a processing PaymentIntent on demand through the test API", async () => {
