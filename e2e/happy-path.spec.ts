@@ -15,13 +15,13 @@ test.describe("Happy path", () => {
     await page.goto("/cart");
     await expect(page.getByText("Stoneware Mug")).toBeVisible();
     await expect(page.getByText("Brass Coffee Scoop")).toBeVisible();
-    await page.getByRole("link", { name: /checkout/i }).click();
+    await page.getByRole("link", { name: "Proceed to checkout" }).click();
 
     await expect(shop.payButton()).toHaveText("Pay $30.00");
     await shop.payButton().click();
     const orderId = await shop.expectOrderPage("Paid");
 
-    await page.getByRole("link", { name: "Mailbox" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Mailbox" }).click();
     await expect(page.getByRole("article")).toHaveCount(1);
     await expect(page.getByRole("article")).toContainText(orderId);
 

@@ -1,6 +1,7 @@
 import type { Tx } from "@/lib/db.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
-import { normaliseItems, type CheckoutRequest } from "@/lib/checkout/request.ts";
+import { MAX_QUANTITY } from "@/lib/cart.ts";
+import { normaliseItems, type CheckoutRequest, type CheckoutSource } from "@/lib/checkout/request.ts";
 
 type Line = { productId: string; slug: string; name: string; unitPriceCents: number; quantity: number; currency: string };
 
@@ -14,17 +15,13 @@ export async function createOrFindOrder(tx: Tx, request: CheckoutRequest): Promi
   const existing = await findExistingOrder(tx, request);
   if (existing) return existing;
 
-  const lines = request.source.kind === "cart" ? await cartLines(tx, request.source) : await itemLines(tx, request.source.items);
-  const currency = lines[0]!.currency;
-  if (lines.some((line) => line.currency !== currency)) throw new CheckoutRejected(400, "mixed_currency", "All items of an order must share one currency");
-
+  const lines = await orderLines(tx, request.source);
   const [order] = await tx.order.createManyAndReturn({
     data: [{
       scope: request.scope,
       idempotencyKey: request.key,
       paymentMethod: request.paymentMethod,
-      currency,
-      totalCents: lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0),
+      ...totals(lines),
       ...(request.source.kind === "cart"
         ? { cartId: request.source.cartId, cartVersion: request.source.cartVersion }
         : { apiClientId: request.source.apiClientId }),
@@ -35,10 +32,19 @@ export async function createOrFindOrder(tx: Tx, request: CheckoutRequest): Promi
   // Lost a race on one of the unique constraints: the winner's order is this checkout's order.
   if (!order) return (await findExistingOrder(tx, request))!;
 
-  await tx.orderItem.createMany({
-    data: lines.map(({ productId, slug, name, unitPriceCents, quantity }) => ({ orderId: order.id, productId, slug, name, unitPriceCents, quantity })),
-  });
+  await tx.orderItem.createMany({ data: lines.map(({ currency: _currency, ...line }) => ({ ...line, orderId: order.id })) });
   return order.id;
+}
+
+/** The order's lines, priced from the database; a cart must still be at the version asked for. */
+export function orderLines(tx: Tx, source: CheckoutSource | { kind: "cart"; cartId: string; cartVersion: null }): Promise<Line[]> {
+  return source.kind === "cart" ? cartLines(tx, source) : itemLines(tx, source.items);
+}
+
+export function totals(lines: Line[]): { currency: string; totalCents: number } {
+  const currency = lines[0]!.currency;
+  if (lines.some((line) => line.currency !== currency)) throw new CheckoutRejected(400, "mixed_currency", "All items of an order must share one currency");
+  return { currency, totalCents: lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0) };
 }
 
 async function findExistingOrder(tx: Tx, request: CheckoutRequest): Promise<string | null> {
@@ -55,13 +61,13 @@ async function findExistingOrder(tx: Tx, request: CheckoutRequest): Promise<stri
   return order?.id ?? null;
 }
 
-async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number }): Promise<Line[]> {
+async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number | null }): Promise<Line[]> {
   const cart = await tx.cart.findUnique({
     where: { id: source.cartId },
     select: { version: true, items: { select: { quantity: true, product: true } } },
   });
   if (!cart) throw new CheckoutRejected(404, "cart_not_found", "This cart no longer exists");
-  if (cart.version !== source.cartVersion) {
+  if (source.cartVersion !== null && cart.version !== source.cartVersion) {
     throw new CheckoutRejected(409, "cart_changed", "Your cart changed since the checkout page opened. Review it and pay again.");
   }
   if (cart.items.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
@@ -70,6 +76,8 @@ async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number }
 
 async function itemLines(tx: Tx, items: { slug: string; quantity: number }[]): Promise<Line[]> {
   const wanted = normaliseItems(items);
+  const tooMany = wanted.find((item) => item.quantity > MAX_QUANTITY);
+  if (tooMany) throw new CheckoutRejected(400, "quantity_too_large", `At most ${MAX_QUANTITY} of "${tooMany.slug}" per order`);
   const products = await tx.product.findMany({ where: { slug: { in: wanted.map((item) => item.slug) } } });
   const bySlug = new Map(products.map((product) => [product.slug, product]));
   const unknown = wanted.filter((item) => !bySlug.has(item.slug)).map((item) => item.slug);

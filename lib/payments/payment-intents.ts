@@ -22,7 +22,7 @@ export function paymentIntentKey(orderId: string): string {
  * retry (even one that took over from a crashed process) sends Stripe an identical request
  * under the same key, and Stripe replays the first result instead of charging again.
  */
-export async function chargeOrder(order: PayableOrder): Promise<PaymentOutcome> {
+export async function chargeOrder(order: PayableOrder, { idempotent = true } = {}): Promise<PaymentOutcome> {
   try {
     const paymentIntent = await stripe().paymentIntents.create(
       {
@@ -33,7 +33,8 @@ export async function chargeOrder(order: PayableOrder): Promise<PaymentOutcome> 
         automatic_payment_methods: { enabled: true, allow_redirects: "never" },
         metadata: { orderId: order.id, ...(order.cartId && { cartId: order.cartId }) },
       },
-      { idempotencyKey: paymentIntentKey(order.id) },
+      // `idempotent: false` is the naive teaching variant's mistake, on purpose.
+      idempotent ? { idempotencyKey: paymentIntentKey(order.id) } : {},
     );
     if (paymentIntent.status === "succeeded") return { kind: "succeeded", paymentIntent };
     if (paymentIntent.status === "processing") return { kind: "processing", paymentIntent };

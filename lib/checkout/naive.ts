@@ -1,0 +1,43 @@
+import { randomUUID } from "node:crypto";
+import { db } from "@/lib/db.ts";
+import { orderLines, totals } from "@/lib/checkout/create-order.ts";
+import type { CheckoutRequest } from "@/lib/checkout/request.ts";
+import { finalResponse, outcomeUnknown, type CheckoutResult } from "@/lib/checkout/responses.ts";
+import { applyPaymentOutcome } from "@/lib/checkout/settle.ts";
+import { loadOrder } from "@/lib/orders.ts";
+import { chargeOrder } from "@/lib/payments/payment-intents.ts";
+
+/** The unsafe teaching variant exists only when DEMO_UNSAFE_CHECKOUT=1. */
+export function naiveCheckoutEnabled(): boolean {
+  return process.env.DEMO_UNSAFE_CHECKOUT === "1";
+}
+
+/**
+ * TEACHING ONLY — the checkout many shops start with, kept to show what goes wrong without
+ * idempotency: no key is claimed, every call inserts a new order (not tied to the cart's
+ * version) and sends Stripe a request without an Idempotency-Key, for which the SDK invents a
+ * fresh one. A double-click, a retry after a timeout or a second tab each charge again.
+ */
+export async function naiveCheckout(request: Omit<CheckoutRequest, "key">): Promise<CheckoutResult> {
+  const source = request.source.kind === "cart" ? { ...request.source, cartVersion: null } : request.source;
+  const order = await db.$transaction(async (tx) => {
+    const lines = await orderLines(tx, source);
+    return tx.order.create({
+      data: {
+        scope: request.scope,
+        idempotencyKey: `naive_${randomUUID()}`,
+        paymentMethod: request.paymentMethod,
+        apiClientId: request.source.kind === "items" ? request.source.apiClientId : null,
+        ...totals(lines),
+        items: { create: lines.map(({ currency: _currency, ...line }) => line) },
+      },
+    });
+  });
+  const cartId = request.source.kind === "cart" ? request.source.cartId : null;
+  const outcome = await chargeOrder({ ...order, cartId }, { idempotent: false });
+  if (outcome.kind === "unknown") return outcomeUnknown(await loadOrder(db, order.id));
+  return db.$transaction(async (tx) => {
+    await applyPaymentOutcome(tx, { ...order, cartId: null, cartVersion: null }, outcome);
+    return { ...finalResponse(await loadOrder(tx, order.id), outcome), replayed: false };
+  });
+}
