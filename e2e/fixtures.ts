@@ -3,8 +3,8 @@ import { ShopPage } from "./support/shop-page.ts";
 
 /** `shop` drives the storefront like a shopper; observers in support/ read both sides' records. */
 export const test = base.extend<{ shop: ShopPage }>({
-  shop: async ({ page }, use) => {
-    await use(new ShopPage(page));
+  shop: async ({ page }, provide) => {
+    await provide(new ShopPage(page));
   },
 });
 
