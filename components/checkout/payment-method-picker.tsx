@@ -16,11 +16,15 @@ export function PaymentMethodPicker({ value, onChange, disabled }: { value: Paym
             value={method.id}
             checked={value === method.id}
             onChange={() => onChange(method.id)}
+            aria-describedby={`${method.id}-note`}
             className="mt-1 accent-espresso"
           />
           <span className="flex flex-col">
             <span className="font-medium text-stone-900">{method.label}</span>
-            <span className="text-sm text-stone-500">{method.note}</span>
+            {/* A description, not part of the name: "Card declined" must name one radio only. */}
+            <span id={`${method.id}-note`} aria-hidden="true" className="text-sm text-stone-500">
+              {method.note}
+            </span>
           </span>
         </label>
       ))}
