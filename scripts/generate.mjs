@@ -6,6 +6,12 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const env = { ...process.env, CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" };
 env.PRISMA_SCHEMA_ENGINE_BINARY ??= process.execPath;
-const cli = require.resolve("prisma/build/index.js");
+let cli;
+try {
+  cli = require.resolve("prisma/build/index.js");
+} catch {
+  console.log("prisma is not installed yet (lockfile-only install?): skipping prisma generate");
+  process.exit(0);
+}
 const result = spawnSync(process.execPath, [cli, "generate"], { env, stdio: "inherit" });
 process.exit(result.status ?? 1);

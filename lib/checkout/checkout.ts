@@ -8,7 +8,7 @@ import { createOrFindOrder } from "@/lib/checkout/create-order.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
 import { applyPaymentOutcome } from "@/lib/checkout/settle.ts";
-import { finalResponse, inFlight, mismatch, outcomeUnknown, rejected, replayed, type CheckoutResult } from "@/lib/checkout/responses.ts";
+import { inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { pausePoint } from "@/lib/test-hooks.ts";
 
 /**
@@ -70,17 +70,22 @@ async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
 export async function resumeFromOrderCreated(recordId: string, orderId: string): Promise<CheckoutResult> {
   const order = await db.order.findUniqueOrThrow({ where: { id: orderId } });
 
-  // No transaction is open across the network call: a slow Stripe must never hold a lock.
-  const outcome = await chargeOrder(order);
-  await pausePoint("after_payment");
-
-  if (outcome.kind === "unknown") {
-    await release(db, recordId);
-    return outcomeUnknown(await loadOrder(db, order.id));
+  // Already settled (by a webhook, or by an attempt whose record was since purged): answer from
+  // the order. Calling Stripe again could outlive Stripe's 24 h key window and charge twice.
+  if (order.status === "pending") {
+    // No transaction is open across the network call: a slow Stripe must never hold a lock.
+    const outcome = await chargeOrder(order);
+    await pausePoint("after_payment");
+    if (outcome.kind === "unknown") {
+      await release(db, recordId);
+      return outcomeUnknown(await loadOrder(db, order.id));
+    }
+    await db.$transaction((tx) => applyPaymentOutcome(tx, order, outcome));
   }
+
+  // ORDER_CREATED → FINISHED: store the answer every retry will replay.
   return db.$transaction(async (tx) => {
-    await applyPaymentOutcome(tx, order, outcome);
-    const response = finalResponse(await loadOrder(tx, order.id), outcome);
+    const response = settledResponse(await loadOrder(tx, order.id));
     await complete(tx, recordId, response);
     return { ...response, replayed: false };
   });

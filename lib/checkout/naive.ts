@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db.ts";
 import { orderLines, totals } from "@/lib/checkout/create-order.ts";
 import type { CheckoutRequest } from "@/lib/checkout/request.ts";
-import { finalResponse, outcomeUnknown, type CheckoutResult } from "@/lib/checkout/responses.ts";
+import { outcomeUnknown, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { applyPaymentOutcome } from "@/lib/checkout/settle.ts";
 import { loadOrder } from "@/lib/orders.ts";
 import { chargeOrder } from "@/lib/payments/payment-intents.ts";
@@ -38,6 +38,6 @@ export async function naiveCheckout(request: Omit<CheckoutRequest, "key">): Prom
   if (outcome.kind === "unknown") return outcomeUnknown(await loadOrder(db, order.id));
   return db.$transaction(async (tx) => {
     await applyPaymentOutcome(tx, { ...order, cartId: null, cartVersion: null }, outcome);
-    return { ...finalResponse(await loadOrder(tx, order.id), outcome), replayed: false };
+    return { ...settledResponse(await loadOrder(tx, order.id)), replayed: false };
   });
 }

@@ -1,23 +1,24 @@
 import type { StoredResponse } from "@/lib/idempotency.ts";
 import type { OrderView } from "@/lib/orders.ts";
-import type { PaymentOutcome } from "@/lib/payments/payment-intents.ts";
 import type { CheckoutRejected } from "@/lib/checkout/errors.ts";
 
 export type CheckoutError = { type: string; code?: string; declineCode?: string | null; message: string };
 export type CheckoutBody = { order?: OrderView; error?: CheckoutError };
 export type CheckoutResult = { status: number; body: CheckoutBody; replayed: boolean; retryAfterSeconds?: number };
 
-/** The answer stored with the key once the payment's outcome is known; every retry replays it. */
-export function finalResponse(order: OrderView, outcome: Exclude<PaymentOutcome, { kind: "unknown" }>): StoredResponse & { body: CheckoutBody } {
-  switch (outcome.kind) {
-    case "succeeded":
-    case "processing":
-      return { status: 201, body: { order } };
-    case "declined":
-      return { status: 402, body: { error: { type: "card_error", code: outcome.code, declineCode: outcome.declineCode, message: outcome.message }, order } };
-    case "rejected":
-      return { status: 502, body: { error: { type: "payment_provider_error", code: outcome.code, message: outcome.message }, order } };
-  }
+// Stripe's error codes for a card that was refused, as opposed to a request Stripe refused.
+const CARD_CODES = new Set(["card_declined", "expired_card", "incorrect_cvc", "incorrect_number", "processing_error", "insufficient_funds"]);
+
+/**
+ * The answer stored with the key once the order is settled; every retry replays it. It is read
+ * from the order itself, so it is the same whoever settled the order (this request, a webhook,
+ * an earlier attempt).
+ */
+export function settledResponse(order: OrderView): StoredResponse & { body: CheckoutBody } {
+  if (order.status !== "failed") return { status: 201, body: { order } };
+  const failure = order.failure ?? { code: "payment_failed", declineCode: null, message: "The payment failed" };
+  const type = failure.declineCode || CARD_CODES.has(failure.code) ? "card_error" : "payment_error";
+  return { status: 402, body: { error: { type, code: failure.code, declineCode: failure.declineCode, message: failure.message ?? "The payment failed" }, order } };
 }
 
 export const replayed = (response: StoredResponse): CheckoutResult => ({ status: response.status, body: response.body as CheckoutBody, replayed: true });
