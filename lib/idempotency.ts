@@ -64,14 +64,18 @@ export async function claim(tx: Tx, input: ClaimInput, policy: ClaimPolicy): Pro
   if (lockAge < policy.lockTimeoutMs) {
     return { kind: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((policy.lockTimeoutMs - lockAge) / 1000)) };
   }
-  // Unlocked (a previous attempt ended with an unknown outcome) or stale (its process died):
-  // take it over. The compare-and-set on lockedAt lets exactly one contender win.
-  const { count } = await tx.idempotencyRecord.updateMany({
-    where: { id: existing.id, lockedAt: existing.lockedAt, recoveryPoint: { not: RecoveryPoint.finished } },
-    data: { lockedAt: policy.now },
-  });
-  if (count === 0) return { kind: "in_flight", retryAfterSeconds: 1 };
+  // Unlocked (a previous attempt ended with an unknown outcome) or stale (its process died).
+  if (!(await takeOver(tx, existing, policy.now))) return { kind: "in_flight", retryAfterSeconds: 1 };
   return { kind: "acquired", record: { ...existing, lockedAt: policy.now } };
+}
+
+/** Locks an unfinished record that nobody holds; the compare-and-set on lockedAt lets exactly one contender win. */
+export async function takeOver(tx: Tx, record: Pick<IdempotencyRecord, "id" | "lockedAt">, now: Date): Promise<boolean> {
+  const { count } = await tx.idempotencyRecord.updateMany({
+    where: { id: record.id, lockedAt: record.lockedAt, recoveryPoint: { not: RecoveryPoint.finished } },
+    data: { lockedAt: now },
+  });
+  return count === 1;
 }
 
 export async function advance(tx: Tx, recordId: string, point: RecoveryPoint, orderId: string): Promise<void> {

@@ -1,19 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { checkout } from "@/lib/checkout/checkout.ts";
-import { cartScope, type CheckoutRequest } from "@/lib/checkout/request.ts";
+import { cartScope } from "@/lib/checkout/request.ts";
 import { db } from "@/lib/db.ts";
-import type { PaymentMethodId } from "@/lib/payments/payment-methods.ts";
-import { createCart } from "../setup/fixtures.ts";
+import { createCart, fromCart } from "../setup/fixtures.ts";
 import { statsForCart } from "../setup/payments.ts";
-
-/** What the placeOrder server action passes to checkout() for a cart session. */
-const fromCart = (cart: { id: string; version: number }, key: string, paymentMethod: PaymentMethodId = "pm_card_visa"): CheckoutRequest => ({
-  scope: cartScope(cart.id),
-  key,
-  paymentMethod,
-  source: { kind: "cart", cartId: cart.id, cartVersion: cart.version },
-});
 
 describe("checkout from a cart session (the server action's path)", () => {
   it("turns 20 concurrent submissions with one key into one order, one charge, and shows it to all 20", async () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { POST as postCheckout } from "@/app/api/checkout/route.ts";
+import { cartScope, type CheckoutRequest } from "@/lib/checkout/request.ts";
 import { db } from "@/lib/db.ts";
+import type { PaymentMethodId } from "@/lib/payments/payment-methods.ts";
 import { randomToken, sha256 } from "@/lib/hash.ts";
 import { DEFAULT_DEMO_API_KEY } from "../../prisma/seed.ts";
 
@@ -45,3 +47,11 @@ export async function callCheckoutApi({ key = randomUUID(), apiKey = DEMO_KEY, b
   );
   return { status: response.status, headers: response.headers, body: (await response.json()) as { order?: { id: string; status: string; totalCents: number }; error?: { type: string; code?: string; message: string; declineCode?: string | null } } };
 }
+
+/** What the placeOrder server action passes to checkout() for a cart session. */
+export const fromCart = (cart: { id: string; version: number }, key: string, paymentMethod: PaymentMethodId = "pm_card_visa"): CheckoutRequest => ({
+  scope: cartScope(cart.id),
+  key,
+  paymentMethod,
+  source: { kind: "cart", cartId: cart.id, cartVersion: cart.version },
+});

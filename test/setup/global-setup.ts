@@ -7,7 +7,7 @@ import { createTestDatabase } from "./database.ts";
  */
 export default async function setup() {
   const database = await createTestDatabase();
-  const payments = await startPaymentsServer({ port: 0, testApi: true, webhookSecret: "whsec_test_secret" });
+  const payments = await startPaymentsServer({ port: 0, testApi: true, webhookSecret: "whsec_test_secret", asyncSettleDelayMs: 300 });
   Object.assign(process.env, {
     DATABASE_URL: database.url,
     TEST_DATABASE_KIND: database.kind,

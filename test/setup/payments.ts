@@ -37,3 +37,19 @@ export const statsForCart = (cartId: string) => stats("cartId", cartId);
 export function addFault(match: Record<string, unknown>, fault: Record<string, unknown>, times = 1): Promise<{ id: string }> {
   return call("POST", "/_test/faults", { match, fault, times });
 }
+
+/** Creates (without delivering) an event for a PaymentIntent, e.g. a stale payment_failed. */
+export function createEvent(type: string, paymentIntent: string): Promise<{ id: string }> {
+  return call("POST", "/_test/events", { type, paymentIntent, deliver: false });
+}
+
+/** The PaymentIntents the payments server holds for one cart. */
+export async function paymentIntentsForCart(cartId: string): Promise<{ id: string; status: string }[]> {
+  const { data } = await call<{ data: { id: string; status: string }[] }>("GET", `/_test/payment_intents?metadataKey=cartId&metadataValue=${encodeURIComponent(cartId)}`);
+  return data;
+}
+
+/** Every answer about this cart's charge arrives after the app's Stripe timeout, retries included. */
+export function delayAllAnswers(cartId: string, ms = 2500) {
+  return addFault({ metadata: { cartId } }, { kind: "delay_after_commit", ms }, 3);
+}

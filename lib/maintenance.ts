@@ -1,0 +1,33 @@
+import { completeStuckCheckouts } from "@/lib/completer.ts";
+import { db } from "@/lib/db.ts";
+import { purgeExpired } from "@/lib/idempotency.ts";
+import { logger } from "@/lib/log.ts";
+import { deliverPendingMessages } from "@/lib/outbox.ts";
+
+/**
+ * The background work of one app instance: deliver outbox messages, resume stuck checkouts,
+ * purge expired idempotency records (bounded batches). Every step is safe to run on several
+ * instances at once: each claims its rows with a conditional update.
+ */
+export async function runMaintenance(now = new Date()) {
+  const delivered = await deliverPendingMessages();
+  const completed = await completeStuckCheckouts({ now });
+  const purged = await purgeExpired(db, now);
+  if (delivered || completed || purged) logger.info({ delivered, completed, purged }, "maintenance");
+  return { delivered, completed, purged };
+}
+
+export function startMaintenanceLoop(intervalMs = 2_000): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    runMaintenance()
+      .catch((error: unknown) => logger.error({ err: error }, "maintenance failed"))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,38 @@
+import { db } from "@/lib/db.ts";
+import { findOrderForScope, loadOrder, transition, type OrderView } from "@/lib/orders.ts";
+import { stripe, Stripe } from "@/lib/payments/stripe.ts";
+
+export type RefundResult = { status: number; body: { order?: OrderView; error?: { type: string; code?: string; message: string } } };
+
+/** Derived from the order, like the payment's key: a double-clicked refund refunds once. */
+export function refundKey(orderId: string): string {
+  return `order_${orderId}_refund`;
+}
+
+/**
+ * Refunds a paid order in full. Safe to repeat: Stripe replays the first refund for the same key,
+ * and the order moves paid → refunded once, by this call or by the charge.refunded webhook,
+ * whichever comes first.
+ */
+export async function refundOrder(orderId: string, scopes: string[]): Promise<RefundResult> {
+  const order = await findOrderForScope(orderId, scopes);
+  if (!order) return { status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", message: "No such order" } } };
+  if (order.status === "refunded") return { status: 200, body: { order } };
+  if (order.status !== "paid" || !order.paymentIntentId) {
+    return { status: 409, body: { error: { type: "invalid_request_error", code: "order_not_refundable", message: `Only a paid order can be refunded; this one is ${order.status}` }, order } };
+  }
+  try {
+    await stripe().refunds.create({ payment_intent: order.paymentIntentId, metadata: { orderId } }, { idempotencyKey: refundKey(orderId) });
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+      return { status: 409, body: { error: { type: "invalid_request_error", code: error.code ?? "refund_refused", message: error.message }, order } };
+    }
+    return { status: 503, body: { error: { type: "refund_status_unknown", message: "We could not confirm the refund in time; asking again is safe and refunds at most once." }, order } };
+  }
+  const refunded = await db.$transaction(async (tx) => {
+    await tx.payment.updateMany({ where: { paymentIntentId: order.paymentIntentId! }, data: { status: "refunded" } });
+    await transition(tx, orderId, "refunded");
+    return loadOrder(tx, orderId);
+  });
+  return { status: 200, body: { order: refunded } };
+}
