@@ -3,13 +3,15 @@ import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { advance, claim, complete, fingerprint, RecoveryPoint, release } from "@/lib/idempotency.ts";
 import { loadOrder } from "@/lib/orders.ts";
-import { chargeOrder } from "@/lib/payments/payment-intents.ts";
+import { chargeOrder, type PaymentOutcome } from "@/lib/payments/payment-intents.ts";
 import { createOrFindOrder } from "@/lib/checkout/create-order.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
 import { applyPaymentOutcome } from "@/lib/checkout/settle.ts";
 import { inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { pausePoint } from "@/lib/test-hooks.ts";
+
+type KnownOutcome = Exclude<PaymentOutcome, { kind: "unknown" }>;
 
 /**
  * Exactly-once checkout, shared by the placeOrder server action and POST /api/checkout.
@@ -72,19 +74,22 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
 
   // Already settled (by a webhook, or by an attempt whose record was since purged): answer from
   // the order. Calling Stripe again could outlive Stripe's 24 h key window and charge twice.
+  let outcome: KnownOutcome | null = null;
   if (order.status === "pending") {
     // No transaction is open across the network call: a slow Stripe must never hold a lock.
-    const outcome = await chargeOrder(order);
+    const charged = await chargeOrder(order);
     await pausePoint("after_payment");
-    if (outcome.kind === "unknown") {
+    if (charged.kind === "unknown") {
       await release(db, recordId);
       return outcomeUnknown(await loadOrder(db, order.id));
     }
-    await db.$transaction((tx) => applyPaymentOutcome(tx, order, outcome));
+    outcome = charged;
   }
 
-  // ORDER_CREATED → FINISHED: store the answer every retry will replay.
+  // ORDER_CREATED → FINISHED, one transaction: record the payment, move the order forward,
+  // and store the answer every retry will replay.
   return db.$transaction(async (tx) => {
+    if (outcome) await applyPaymentOutcome(tx, order, outcome);
     const response = settledResponse(await loadOrder(tx, order.id));
     await complete(tx, recordId, response);
     return { ...response, replayed: false };
