@@ -21,6 +21,10 @@ const schema = z.object({
   IDEMPOTENCY_TTL_MS: milliseconds(24 * 60 * 60 * 1000),
   ENABLE_TEST_ENDPOINTS: flag,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+}).refine((config) => config.CHECKOUT_WAIT_MS > config.CHECKOUT_LOCK_TIMEOUT_MS, {
+  // A waiting duplicate must outlast a dead process's lock, or it would give up instead of taking over.
+  message: "CHECKOUT_WAIT_MS must be longer than CHECKOUT_LOCK_TIMEOUT_MS",
+  path: ["CHECKOUT_WAIT_MS"],
 });
 
 export type Env = z.infer<typeof schema>;
