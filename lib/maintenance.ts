@@ -2,6 +2,7 @@ import { completeStuckCheckouts } from "@/lib/completer.ts";
 import { db } from "@/lib/db.ts";
 import { purgeExpired } from "@/lib/idempotency.ts";
 import { logger } from "@/lib/log.ts";
+import { metrics } from "@/lib/metrics.ts";
 import { deliverPendingMessages } from "@/lib/outbox.ts";
 
 /**
@@ -13,6 +14,9 @@ export async function runMaintenance(now = new Date()) {
   const delivered = await deliverPendingMessages();
   const completed = await completeStuckCheckouts({ now });
   const purged = await purgeExpired(db, now);
+  metrics.outboxSent.inc(delivered);
+  metrics.completerResumed.inc(completed);
+  metrics.purged.inc(purged);
   if (delivered || completed || purged) logger.info({ delivered, completed, purged }, "maintenance");
   return { delivered, completed, purged };
 }

@@ -1,5 +1,6 @@
 import { db, type Tx } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
+import { metrics } from "@/lib/metrics.ts";
 import { markPaid, recordPayment, transition } from "@/lib/orders.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
 
@@ -16,6 +17,7 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
     // Verified on the raw bytes as received: re-serialised JSON would not match the signature.
     event = stripe().webhooks.constructEvent(rawBody, signature ?? "", env().STRIPE_WEBHOOK_SECRET);
   } catch (error) {
+    metrics.webhookDeliveries.inc({ type: "unverified", result: "bad_signature" });
     return { status: 400, body: { received: false, error: `Webhook signature verification failed: ${(error as Error).message}` } };
   }
   const applied = await db.$transaction(async (tx) => {
@@ -25,6 +27,7 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
     if (orderId) await applyEvent(tx, event, orderId);
     return true;
   });
+  metrics.webhookDeliveries.inc({ type: event.type, result: applied ? "applied" : "duplicate" });
   return { status: 200, body: { received: true, ...(!applied && { duplicate: true }) } };
 }
 

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { advance, claim, complete, fingerprint, RecoveryPoint, release } from "@/lib/idempotency.ts";
+import { logger, scopeHash } from "@/lib/log.ts";
+import { metrics, outcomeOf } from "@/lib/metrics.ts";
 import { loadOrder } from "@/lib/orders.ts";
 import { chargeOrder, type PaymentOutcome } from "@/lib/payments/payment-intents.ts";
 import { createOrFindOrder } from "@/lib/checkout/create-order.ts";
@@ -29,14 +31,25 @@ type KnownOutcome = Exclude<PaymentOutcome, { kind: "unknown" }>;
  * key, so a charge that did happen is found again instead of made twice.
  */
 export async function checkout(request: CheckoutRequest, options: { waitForInFlight?: boolean } = {}): Promise<CheckoutResult> {
+  const started = performance.now();
   const deadline = Date.now() + env().CHECKOUT_WAIT_MS;
   for (;;) {
     const result = await attempt(request);
     // The server action waits for a concurrent duplicate (a double-click) and shows its result.
     // The wait outlasts the lock timeout, so a lock left by a dead process is taken over here.
-    if (result.status !== 409 || result.body.error?.code !== "idempotency_key_in_use" || !options.waitForInFlight || Date.now() > deadline) return result;
+    if (result.status !== 409 || result.body.error?.code !== "idempotency_key_in_use" || !options.waitForInFlight || Date.now() > deadline) {
+      observe(request, result, (performance.now() - started) / 1000);
+      return result;
+    }
     await sleep(150);
   }
+}
+
+function observe(request: CheckoutRequest, result: CheckoutResult, seconds: number): void {
+  const outcome = outcomeOf(result);
+  metrics.checkoutRequests.inc({ entry: request.source.kind === "cart" ? "action" : "api", outcome });
+  metrics.checkoutDuration.observe({ outcome }, seconds);
+  logger.info({ scope: scopeHash(request.scope), outcome, status: result.status, orderId: result.body.order?.id, ms: Math.round(seconds * 1000) }, "checkout");
 }
 
 async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {

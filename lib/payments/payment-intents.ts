@@ -1,3 +1,4 @@
+import { metrics } from "@/lib/metrics.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
 
 export type PayableOrder = { id: string; totalCents: number; currency: string; paymentMethod: string; cartId: string | null };
@@ -22,7 +23,13 @@ export function paymentIntentKey(orderId: string): string {
  * retry (even one that took over from a crashed process) sends Stripe an identical request
  * under the same key, and Stripe replays the first result instead of charging again.
  */
-export async function chargeOrder(order: PayableOrder, { idempotent = true } = {}): Promise<PaymentOutcome> {
+export async function chargeOrder(order: PayableOrder, options: { idempotent?: boolean } = {}): Promise<PaymentOutcome> {
+  const outcome = await createPaymentIntent(order, options.idempotent ?? true);
+  metrics.stripeCalls.inc({ operation: "payment_intents.create", result: outcome.kind, replayed: String(outcome.replayed) });
+  return outcome;
+}
+
+async function createPaymentIntent(order: PayableOrder, idempotent: boolean): Promise<PaymentOutcome & { replayed: boolean }> {
   try {
     const paymentIntent = await stripe().paymentIntents.create(
       {
@@ -36,11 +43,14 @@ export async function chargeOrder(order: PayableOrder, { idempotent = true } = {
       // `idempotent: false` is the naive teaching variant's mistake, on purpose.
       idempotent ? { idempotencyKey: paymentIntentKey(order.id) } : {},
     );
-    if (paymentIntent.status === "succeeded") return { kind: "succeeded", paymentIntent };
-    if (paymentIntent.status === "processing") return { kind: "processing", paymentIntent };
-    return { kind: "declined", paymentIntentId: paymentIntent.id, code: paymentIntent.status, declineCode: null, message: `Payment ended as ${paymentIntent.status}` };
+    // Stripe says when it answered from its idempotency store instead of executing again.
+    const replayed = paymentIntent.lastResponse?.headers?.["idempotent-replayed"] === "true";
+    if (paymentIntent.status === "succeeded") return { kind: "succeeded", paymentIntent, replayed };
+    if (paymentIntent.status === "processing") return { kind: "processing", paymentIntent, replayed };
+    return { kind: "declined", paymentIntentId: paymentIntent.id, code: paymentIntent.status, declineCode: null, message: `Payment ended as ${paymentIntent.status}`, replayed };
   } catch (error) {
-    return classifyError(error);
+    const replayed = error instanceof Stripe.errors.StripeError && error.headers?.["idempotent-replayed"] === "true";
+    return { ...classifyError(error), replayed };
   }
 }
 
