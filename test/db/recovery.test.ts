@@ -10,12 +10,24 @@ import { addFault, delayAllAnswers, statsForCart } from "../setup/payments.ts";
 
 const recordOf = (cartId: string, key: string) => db.idempotencyRecord.findUniqueOrThrow({ where: { scope_key: { scope: cartScope(cartId), key } } });
 
+/** A checkout whose charge happened at Stripe while every answer came too late: outcome unknown. */
+async function checkoutWithUnknownOutcome() {
+  const cart = await createCart();
+  const key = randomUUID();
+  await delayAllAnswers(cart.id);
+  const result = await checkout(fromCart(cart, key));
+  return { cart, key, result };
+}
+
+/** As if the process that charged died holding the lock, before it recorded the payment. */
+async function lockAsIfCrashed(cartId: string, key: string, lockedAt = new Date()) {
+  const record = await recordOf(cartId, key);
+  await db.idempotencyRecord.update({ where: { id: record.id }, data: { lockedAt } });
+}
+
 describe("recovery from a failure between two recovery points", () => {
   it("tells the shopper the outcome is unknown when Stripe charged but never answered, and a retry finds that charge", async () => {
-    const cart = await createCart();
-    const key = randomUUID();
-    await delayAllAnswers(cart.id);
-    const first = await checkout(fromCart(cart, key));
+    const { cart, key, result: first } = await checkoutWithUnknownOutcome();
     expect(first.status).toBe(503);
     expect(first.body.error?.message).toMatch(/unknown.*safe/);
     expect(await recordOf(cart.id, key)).toMatchObject({ recoveryPoint: RecoveryPoint.orderCreated, lockedAt: null });
@@ -37,19 +49,14 @@ describe("recovery from a failure between two recovery points", () => {
   });
 
   it("answers 409 while a crashed process's lock is fresh, then takes the checkout over and finds the charge", async () => {
-    const cart = await createCart();
-    const key = randomUUID();
-    await delayAllAnswers(cart.id);
-    await checkout(fromCart(cart, key));
-    // As if the process that charged died holding the lock, before recording the payment.
-    const record = await recordOf(cart.id, key);
-    await db.idempotencyRecord.update({ where: { id: record.id }, data: { lockedAt: new Date() } });
+    const { cart, key } = await checkoutWithUnknownOutcome();
+    await lockAsIfCrashed(cart.id, key);
 
     const blocked = await checkout(fromCart(cart, key));
     expect(blocked.status).toBe(409);
     expect(blocked.body.error?.code).toBe("idempotency_key_in_use");
 
-    await db.idempotencyRecord.update({ where: { id: record.id }, data: { lockedAt: new Date(Date.now() - 60_000) } });
+    await lockAsIfCrashed(cart.id, key, new Date(Date.now() - 60_000));
     const resumed = await checkout(fromCart(cart, key));
     expect(resumed.status).toBe(201);
     expect(resumed.body.order?.status).toBe("paid");
@@ -57,12 +64,8 @@ describe("recovery from a failure between two recovery points", () => {
   });
 
   it("makes the server action wait out a dead process's lock and then finish the checkout itself", async () => {
-    const cart = await createCart();
-    const key = randomUUID();
-    await delayAllAnswers(cart.id);
-    await checkout(fromCart(cart, key));
-    const record = await recordOf(cart.id, key);
-    await db.idempotencyRecord.update({ where: { id: record.id }, data: { lockedAt: new Date() } });
+    const { cart, key } = await checkoutWithUnknownOutcome();
+    await lockAsIfCrashed(cart.id, key);
 
     const waited = await checkout(fromCart(cart, key), { waitForInFlight: true });
     expect(waited.status).toBe(201);
@@ -71,10 +74,7 @@ describe("recovery from a failure between two recovery points", () => {
   });
 
   it("lets the completer settle a checkout the shopper abandoned after an unknown outcome", async () => {
-    const cart = await createCart();
-    const key = randomUUID();
-    await delayAllAnswers(cart.id);
-    const abandoned = await checkout(fromCart(cart, key));
+    const { cart, key, result: abandoned } = await checkoutWithUnknownOutcome();
     expect(abandoned.status).toBe(503);
 
     expect(await completeStuckCheckouts({ olderThanMs: 0 })).toBeGreaterThanOrEqual(1);
@@ -87,12 +87,8 @@ describe("recovery from a failure between two recovery points", () => {
   });
 
   it("leaves a checkout alone while its lock is fresh, even for the completer", async () => {
-    const cart = await createCart();
-    const key = randomUUID();
-    await delayAllAnswers(cart.id);
-    await checkout(fromCart(cart, key));
-    const record = await recordOf(cart.id, key);
-    await db.idempotencyRecord.update({ where: { id: record.id }, data: { lockedAt: new Date() } });
+    const { cart, key } = await checkoutWithUnknownOutcome();
+    await lockAsIfCrashed(cart.id, key);
     await completeStuckCheckouts({ olderThanMs: 0 });
     expect(await recordOf(cart.id, key)).toMatchObject({ recoveryPoint: RecoveryPoint.orderCreated });
   });
