@@ -1,0 +1,201 @@
+import { createHash, randomBytes } from "node:crypto";
+import pg from "pg";
+import { claim, purgeExpired, type ClaimPolicy } from "../lib/idempotency.ts";
+import type { PrismaClient } from "../lib/generated/prisma/client.ts";
+import { latency, median, type Latency } from "./stats.ts";
+
+export type GrowthSettings = { sizes: number[]; probes: number; concurrency: number; concurrentClaims: number; expiredShare: number; purgeBudgetSeconds: number };
+
+export type GrowthPoint = {
+  rows: number;
+  fillSeconds: number;
+  tableMB: number;
+  /** Microseconds, one claim per transaction, one at a time. */
+  freshClaimUs: Latency;
+  replayClaimUs: Latency;
+  /** Fresh claims per second with `concurrency` claims in flight. */
+  claimsPerSecond: number;
+  lookupPlan: string;
+  lookupUsesIndex: boolean;
+};
+
+export type PurgeResult = {
+  rowsBefore: number;
+  expired: number;
+  rowsAfter: number;
+  finished: boolean;
+  batches: number;
+  seconds: number;
+  rowsPerSecond: number;
+  batchMs: { p50: number; max: number };
+  /** One purgeExpired call when nothing is expired: what every maintenance tick pays. */
+  idleCallMs: { staleStatistics: number; freshStatistics: number; orderedByExpiresAt: number };
+  planBefore: string[];
+  planIdleStale: string[];
+};
+
+export type GrowthResult = { points: GrowthPoint[]; explain: { lookup: string[]; claimInsert: string[] }; purge: PurgeResult };
+
+const FINGERPRINT = "f".repeat(64);
+const UNIQUE_INDEX = "IdempotencyRecord_scope_key_key";
+// Row i of the filled table: ids ordered by age like cuids, keys random like UUIDs, a stored
+// answer of the size the checkout stores.
+const scopeOf = (i: number) => `cart:c${Math.floor(i / 3)}`;
+const keyOf = (i: number) => createHash("md5").update(String(i)).digest("hex");
+const FILL = `
+  WITH body AS (SELECT jsonb_build_object('order', jsonb_build_object('id', 'cmbench0000000000000000000', 'status', 'paid', 'totalCents', 1800,
+    'currency', 'usd', 'paymentMethod', 'pm_card_visa', 'paymentIntentId', 'pi_0123456789abcdef01234567', 'items', jsonb_build_array(jsonb_build_object(
+    'slug', 'stoneware-mug', 'name', 'Stoneware Mug', 'quantity', 1, 'unitPriceCents', 1800)), 'failure', null, 'createdAt', now())) AS b)
+  INSERT INTO "IdempotencyRecord" (id, scope, key, fingerprint, "recoveryPoint", "responseStatus", "responseBody", "createdAt", "updatedAt", "expiresAt")
+  SELECT $3 || lpad(i::text, 9, '0'), $5 || (i / 3), md5(i::text), '${FINGERPRINT}', 'finished', 201, body.b, now(), now(), now() + $4::interval
+  FROM generate_series($1::int, $2::int) AS i, body`;
+
+/**
+ * Claim latency and throughput as IdempotencyRecord grows (filled with INSERT … SELECT from
+ * generate_series, not requests), the plans that keep the key lookup index-backed, and what
+ * lib/idempotency's purgeExpired does with a backlog of expired records.
+ */
+export async function growthBench(db: PrismaClient, url: string, settings: GrowthSettings, log: (line: string) => void): Promise<GrowthResult> {
+  const sql = new pg.Client({ connectionString: url });
+  await sql.connect();
+  try {
+    await sql.query(`TRUNCATE "IdempotencyRecord"`);
+    const points: GrowthPoint[] = [];
+    let rows = 0;
+    for (const size of settings.sizes) {
+      const started = performance.now();
+      await sql.query(FILL, [rows + 1, size, "g", "1 day", "cart:c"]);
+      await sql.query(`ANALYZE "IdempotencyRecord"`);
+      const fillSeconds = (performance.now() - started) / 1000;
+      rows = size;
+      const point = await probe(db, sql, size, settings);
+      points.push({ rows: size, fillSeconds, ...point });
+      log(`  ${size} rows (filled in ${fillSeconds.toFixed(1)} s): fresh claim p50 ${point.freshClaimUs.p50.toFixed(0)} µs, replay p50 ${point.replayClaimUs.p50.toFixed(0)} µs, ${point.claimsPerSecond.toFixed(0)} claims/s, ${point.lookupPlan}`);
+    }
+    const explain = {
+      lookup: await plan(sql, `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM "IdempotencyRecord" WHERE scope = $1 AND key = $2 LIMIT 1`, [scopeOf(rows), keyOf(rows)]),
+      claimInsert: await claimInsertPlan(sql, scopeOf(rows), keyOf(rows)),
+    };
+    const purge = await purgeBench(db, sql, rows, settings, log);
+    return { points, explain, purge };
+  } finally {
+    await sql.end();
+  }
+}
+
+async function probe(db: PrismaClient, sql: pg.Client, size: number, settings: GrowthSettings): Promise<Omit<GrowthPoint, "rows" | "fillSeconds">> {
+  const probeScope = `probe:${randomBytes(4).toString("hex")}`;
+  const policy = (): ClaimPolicy => ({ now: new Date(), lockTimeoutMs: 15_000, ttlMs: 86_400_000 });
+  let n = 0;
+  const claimOnce = async (scope: string, key: string, expect: "acquired" | "replay") => {
+    const start = process.hrtime.bigint();
+    const outcome = await db.$transaction((tx) => claim(tx, { scope, key, fingerprint: FINGERPRINT }, policy()));
+    if (outcome.kind !== expect) throw new Error(`claim of ${scope}/${key}: ${outcome.kind}, expected ${expect}`);
+    return Number(process.hrtime.bigint() - start) / 1000;
+  };
+  const fresh = () => claimOnce(probeScope, `k${n++}`, "acquired");
+  const replay = () => {
+    const i = 1 + Math.floor(Math.random() * size);
+    return claimOnce(scopeOf(i), keyOf(i), "replay");
+  };
+
+  for (let i = 0; i < Math.min(100, settings.probes); i++) await Promise.all([fresh(), replay()]);
+  const freshSamples: number[] = [];
+  const replaySamples: number[] = [];
+  for (let i = 0; i < settings.probes; i++) {
+    freshSamples.push(await fresh());
+    replaySamples.push(await replay());
+  }
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: settings.concurrency }, async () => {
+    while (next++ < settings.concurrentClaims) await fresh();
+  }));
+  const claimsPerSecond = (settings.concurrentClaims / (performance.now() - started)) * 1000;
+
+  const inserted = await sql.query(`DELETE FROM "IdempotencyRecord" WHERE scope = $1`, [probeScope]);
+  if (inserted.rowCount !== n) throw new Error(`growth probe: ${inserted.rowCount} probe records, expected ${n}`);
+  const { rows: [stat] } = await sql.query<{ bytes: string }>(`SELECT pg_total_relation_size('"IdempotencyRecord"') AS bytes`);
+  const lookup = await plan(sql, `EXPLAIN (COSTS OFF) SELECT * FROM "IdempotencyRecord" WHERE scope = $1 AND key = $2 LIMIT 1`, [scopeOf(size), keyOf(size)]);
+  const node = lookup.find((line) => /Scan/.test(line))?.trim() ?? lookup.join(" ");
+  return {
+    tableMB: Number(stat!.bytes) / 1e6,
+    freshClaimUs: latency(freshSamples),
+    replayClaimUs: latency(replaySamples),
+    claimsPerSecond,
+    lookupPlan: node.replace(/^->\s*/, ""),
+    lookupUsesIndex: node.includes(UNIQUE_INDEX),
+  };
+}
+
+/**
+ * A backlog: the oldest `expiredShare` × rows records expired (lower ids, as cuids of older
+ * records are). purgeExpired, as the maintenance loop calls it, until it finds nothing; then
+ * the cost of one idle call, with the statistics the purge left and after ANALYZE.
+ */
+async function purgeBench(db: PrismaClient, sql: pg.Client, rows: number, settings: GrowthSettings, log: (line: string) => void): Promise<PurgeResult> {
+  const expired = Math.round(rows * settings.expiredShare);
+  await sql.query(FILL, [1, expired, "e", "-1 minute", "cart:e"]);
+  await sql.query(`ANALYZE "IdempotencyRecord"`);
+  const purgeSelect = `SELECT id FROM "IdempotencyRecord" WHERE "expiresAt" < now() ORDER BY id ASC LIMIT 1000 OFFSET 0`;
+  const planBefore = await plan(sql, `EXPLAIN (COSTS OFF) ${purgeSelect}`);
+
+  const batchMs: number[] = [];
+  let purged = 0;
+  const started = performance.now();
+  let finished = false;
+  while (performance.now() - started < settings.purgeBudgetSeconds * 1000) {
+    const t = performance.now();
+    const count = await purgeExpired(db, new Date());
+    batchMs.push(performance.now() - t);
+    purged += count;
+    if (count === 0) {
+      finished = true;
+      break;
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const idleStale = finished ? batchMs.at(-1)! : Number.NaN;
+  const planIdleStale = await plan(sql, `EXPLAIN (COSTS OFF) ${purgeSelect}`);
+  const timed = async (fn: () => Promise<unknown>) => {
+    const t = performance.now();
+    await fn();
+    return performance.now() - t;
+  };
+  const orderedByExpiresAt = await timed(() => sql.query(`SELECT id FROM "IdempotencyRecord" WHERE "expiresAt" < now() ORDER BY "expiresAt" ASC LIMIT 1000`));
+  await sql.query(`ANALYZE "IdempotencyRecord"`);
+  const freshStatistics = median([await timed(() => purgeExpired(db, new Date())), await timed(() => purgeExpired(db, new Date())), await timed(() => purgeExpired(db, new Date()))]);
+  const { rows: [left] } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM "IdempotencyRecord"`);
+  const rowsAfter = Number(left!.n);
+  if (finished && (purged !== expired || rowsAfter !== rows)) throw new Error(`purge: deleted ${purged} of ${expired} expired records, ${rowsAfter} rows left, expected ${rows}`);
+  const sorted = [...batchMs].sort((a, b) => a - b);
+  log(`  purge: ${purged}/${expired} expired rows in ${seconds.toFixed(1)} s (${batchMs.length} calls), idle call ${idleStale.toFixed(1)} ms (stale statistics) / ${freshStatistics.toFixed(1)} ms (after ANALYZE)`);
+  return {
+    rowsBefore: rows + expired,
+    expired,
+    rowsAfter,
+    finished,
+    batches: batchMs.length,
+    seconds,
+    rowsPerSecond: purged / seconds,
+    batchMs: { p50: median(sorted), max: sorted.at(-1)! },
+    idleCallMs: { staleStatistics: idleStale, freshStatistics, orderedByExpiresAt },
+    planBefore,
+    planIdleStale,
+  };
+}
+
+/** The claim's INSERT … ON CONFLICT DO NOTHING on a taken key, executed and rolled back: the unique index finds the conflict. */
+async function claimInsertPlan(sql: pg.Client, scope: string, key: string): Promise<string[]> {
+  await sql.query("BEGIN");
+  try {
+    return await plan(sql, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO "IdempotencyRecord" (id, scope, key, fingerprint, "recoveryPoint", "lockedAt", "createdAt", "updatedAt", "expiresAt") VALUES ('explain', $1, $2, '', 'started', now(), now(), now(), now()) ON CONFLICT DO NOTHING RETURNING id`, [scope, key]);
+  } finally {
+    await sql.query("ROLLBACK");
+  }
+}
+
+async function plan(sql: pg.Client, query: string, params: unknown[] = []): Promise<string[]> {
+  const { rows } = await sql.query<{ "QUERY PLAN": string }>(query, params);
+  return rows.map((row) => row["QUERY PLAN"]);
+}

@@ -1,0 +1,32 @@
+import type { Audit } from "./audit.ts";
+import type { BenchConfig, DatabaseKind } from "./config.ts";
+import type { GrowthResult } from "./growth.ts";
+import type { LayerResult } from "./layer.ts";
+import type { Machine } from "./machine.ts";
+import type { ScenarioResult } from "./runs.ts";
+
+/** A benchmark section either produced numbers from correct runs, or failed and reports none. */
+export type Section<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export type DatabaseResults = {
+  kind: DatabaseKind;
+  label: string;
+  skipped?: string;
+  layer?: Section<LayerResult>;
+  growth?: Section<GrowthResult>;
+  checkout?: Section<ScenarioResult[]>;
+  webhooks?: Section<ScenarioResult[]>;
+  audit?: Section<Audit>;
+};
+
+export type Results = {
+  mode: BenchConfig["mode"];
+  startedAt: string;
+  durationSeconds: number;
+  buildSeconds: number;
+  machine: Machine;
+  settings: BenchConfig;
+  databases: DatabaseResults[];
+  /** Every correctness failure of the run; empty when every number above comes from a correct run. */
+  failures: string[];
+};

@@ -1,0 +1,97 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, openSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ownerLockPath } from "../scripts/db/embedded.ts";
+import { readLiveOwnerUrl } from "../scripts/db/owner-lock.ts";
+
+export type Stack = { appUrl: string; paymentsUrl: string; databaseUrl: string; stop: () => Promise<void> };
+
+/** A free TCP port on 127.0.0.1 (closed again at once; the stack binds it a moment later). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The whole shop as `npm start` runs it (scripts/stack.ts: database owner or DATABASE_URL,
+ * migrations, seed, payments server, `next start` of the production build), on free ports, with
+ * the naive teaching route on and logging off. Spawned detached, so that stopping it can signal
+ * its whole process group: next-server is a grandchild.
+ */
+export async function startStack(options: { databaseUrl?: string; logFile: string }): Promise<Stack> {
+  const [port, paymentsPort] = [await freePort(), await freePort()];
+  const scratch = mkdtempSync(path.join(tmpdir(), "checkout-bench-"));
+  const dataDir = path.join(scratch, "pglite");
+  const log = openSync(options.logFile, "a");
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/stack.ts", "start"], {
+    detached: true,
+    stdio: ["ignore", log, log],
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      PAYMENTS_PORT: String(paymentsPort),
+      DEMO_UNSAFE_CHECKOUT: "1",
+      LOG_LEVEL: "silent",
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATABASE_URL: "", PGLITE_DATA_DIR: dataDir, PGLITE_PORT: "0" }),
+    },
+  });
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+
+  const stop = async () => {
+    if (!exited && child.pid) {
+      signalGroup(child.pid, "SIGTERM");
+      await Promise.race([exit, sleep(10_000)]);
+      if (groupAlive(child.pid)) signalGroup(child.pid, "SIGKILL");
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  };
+
+  const appUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  try {
+    for (;;) {
+      if (exited) throw new Error(`the stack exited during start-up; see ${options.logFile}`);
+      if (Date.now() > deadline) throw new Error(`the stack did not answer within 3 minutes; see ${options.logFile}`);
+      const health = await fetch(`${appUrl}/api/health`).catch(() => null);
+      if (health?.ok) break;
+      await sleep(250);
+    }
+    const databaseUrl = options.databaseUrl ?? readLiveOwnerUrl(ownerLockPath(dataDir));
+    if (!databaseUrl) throw new Error("the embedded database published no address");
+    return { appUrl, paymentsUrl: `http://127.0.0.1:${paymentsPort}`, databaseUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
