@@ -26,7 +26,7 @@ export const FULL: BenchConfig = {
     pglite: { ...growth, sizes: [1e3, 1e4, 1e5] },
     postgres: { ...growth, sizes: [1e3, 1e4, 1e5, 1e6] },
   },
-  checkout: { runs: 3, connections: 8, seconds: 3, warmupRequests: 24, bounds: { min: 24, max: 3000 }, stormDuplicates: 5 },
+  checkout: { runs: 3, connections: 8, seconds: 4, warmupRequests: 24, bounds: { min: 24, max: 3000 }, stormDuplicates: 5 },
   webhooks: { runs: 3, connections: 8, seconds: 3, warmupRequests: 40, bounds: { min: 40, max: 5000 }, duplicateShares: [0, 0.8] },
 };
 

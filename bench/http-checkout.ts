@@ -3,26 +3,32 @@ import { DEFAULT_DEMO_API_KEY } from "../prisma/seed.ts";
 import { Books, delta, Verdict, type Ledger } from "./ledger.ts";
 import { amountFor, load, type LoadRun, type Reply, type Shot } from "./load.ts";
 import { metricsOf, summarise, type RunRecord, type ScenarioResult } from "./runs.ts";
-import type { Stack } from "./stack.ts";
+import type { Target } from "./stack.ts";
 
 export type CheckoutSettings = { runs: number; connections: number; seconds: number; warmupRequests: number; bounds: { min: number; max: number }; stormDuplicates: number };
 
-type Kind = "fresh" | "replay" | "storm" | "naive";
+type Kind = "floor" | "fresh" | "replay" | "storm" | "naive";
 type Scenario = { id: string; kind: Kind; connections: number; title: string };
 
 const BODY = JSON.stringify({ items: [{ slug: "stoneware-mug", quantity: 1 }], paymentMethod: "pm_card_visa" });
 const AUTH = { authorization: `Bearer ${process.env.DEMO_API_KEY ?? DEFAULT_DEMO_API_KEY}`, "content-type": "application/json" };
+const COLD_START_REQUESTS = 10;
+
+/** What one stack accumulates over the suite. */
+type State = { target: Target; books: Books; replayPool: string[]; amounts: Map<string, number>; records: Map<string, RunRecord[]> };
 
 /**
- * POST /api/checkout against the running stack: (a) fresh keys, (b) replays of finished keys,
- * (c) duplicate storms of K keys × D copies, (d) the naive route without a guard; serially (one
- * connection: latency without queueing) and under load. Warm-up first, then the scenarios take
- * turns round by round, so that drift on a shared machine hits all of them alike.
+ * POST /api/checkout on each stack: (a) fresh keys, (b) replays of finished keys, (c) duplicate
+ * storms of K keys × D copies, (d) the naive route without a guard; one request at a time
+ * (latency without queueing) and under load, plus GET /api/health as the HTTP floor. Cold start
+ * and warm-up first; then the scenarios take turns round by round, alternating the stacks, so
+ * that load from elsewhere on a shared machine hits every scenario and database alike.
  */
-export async function checkoutSuite(stack: Stack, settings: CheckoutSettings, log: (line: string) => void): Promise<ScenarioResult[]> {
+export async function checkoutSuite(targets: Target[], settings: CheckoutSettings, log: (line: string) => void): Promise<Map<string, ScenarioResult[]>> {
   const c = settings.connections;
   const D = settings.stormDuplicates;
   const scenarios: Scenario[] = [
+    { id: "floor-1", kind: "floor", connections: 1, title: "HTTP floor: GET /api/health (SELECT 1)" },
     { id: "fresh-1", kind: "fresh", connections: 1, title: "(a) idempotent, fresh keys" },
     { id: "naive-1", kind: "naive", connections: 1, title: "(d) naive, no guard" },
     { id: "replay-1", kind: "replay", connections: 1, title: "(b) replay of a finished key" },
@@ -31,39 +37,55 @@ export async function checkoutSuite(stack: Stack, settings: CheckoutSettings, lo
     { id: `replay-${c}`, kind: "replay", connections: c, title: "(b) replay of a finished key" },
     { id: `storm-${c}`, kind: "storm", connections: c, title: `(c) duplicate storm, K keys × ${D} copies` },
   ];
-  // Webhook deliveries would compete with the checkouts for the database: measured on their own.
-  await fetch(`${stack.paymentsUrl}/_test/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ webhookUrl: null }) });
-
-  const books = new Books(stack.databaseUrl, stack.paymentsUrl);
   const tag = randomBytes(3).toString("hex");
-  const replayPool: string[] = [];
-  const amounts = new Map<string, number>();
-  const records = new Map<string, RunRecord[]>(scenarios.map((s) => [s.id, []]));
+  const states: State[] = targets.map((target) => ({
+    target,
+    books: new Books(target.stack.databaseUrl, target.stack.paymentsUrl),
+    replayPool: [],
+    amounts: new Map(),
+    records: new Map(scenarios.map((s) => [s.id, []])),
+  }));
   try {
-    for (const scenario of scenarios) {
-      const warm = await measure(books, stack, scenario, `bench-${tag}-${scenario.id}-w-`, settings.warmupRequests, replayPool, D);
-      if (!warm.record.ok) throw new Error(`warm-up of ${scenario.id} failed: ${warm.record.violations.join("; ")}`);
-      if (scenario.kind === "fresh" && replayPool.length < 200) replayPool.push(...warm.keys);
-      amounts.set(scenario.id, amountFor(warm.run, settings.seconds, settings.bounds));
-      log(`  warm-up ${scenario.id}: ${warm.run.throughput.toFixed(1)} req/s → ${amounts.get(scenario.id)} requests per run`);
+    for (const state of states) {
+      // Webhook deliveries would compete with the checkouts for the database: measured on their own.
+      const { paymentsUrl } = state.target.stack;
+      await fetch(`${paymentsUrl}/_test/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ webhookUrl: null }) });
+      // Cold start: compiles the routes and fills the pool of finished keys for the replays.
+      for (const kind of ["floor", "naive", "fresh"] as const) {
+        const cold = await measure(state, { id: `cold-${kind}`, kind, connections: 1, title: "" }, `bench-${tag}-cold-`, COLD_START_REQUESTS, D);
+        if (!cold.record.ok) throw new Error(`${state.target.name} cold start (${kind}) failed: ${cold.record.violations.join("; ")}`);
+        if (kind === "fresh") state.replayPool.push(...cold.keys);
+      }
+      for (const scenario of scenarios) {
+        const warm = await measure(state, scenario, `bench-${tag}-${scenario.id}-w-`, settings.warmupRequests, D);
+        if (!warm.record.ok) throw new Error(`${state.target.name} warm-up of ${scenario.id} failed: ${warm.record.violations.join("; ")}`);
+        if (scenario.kind === "fresh" && state.replayPool.length < 200) state.replayPool.push(...warm.keys);
+        state.amounts.set(scenario.id, amountFor(warm.run, settings.seconds, settings.bounds));
+      }
+      log(`  ${state.target.name} warm: ${scenarios.map((s) => `${s.id} ${state.amounts.get(s.id)}`).join(", ")} requests per run`);
     }
     for (let round = 1; round <= settings.runs; round++) {
       for (const scenario of scenarios) {
-        const { record, run } = await measure(books, stack, scenario, `bench-${tag}-${scenario.id}-${round}-`, amounts.get(scenario.id)!, replayPool, D);
-        records.get(scenario.id)!.push(record);
-        log(`  ${scenario.id} run ${round}: ${record.ok ? `${run.throughput.toFixed(1)} req/s, p50 ${run.latency.p50.toFixed(2)} ms` : `FAILED ${record.violations.join("; ")}`}`);
+        for (const state of round % 2 ? states : [...states].reverse()) {
+          const { record, run } = await measure(state, scenario, `bench-${tag}-${scenario.id}-${round}-`, state.amounts.get(scenario.id)!, D);
+          state.records.get(scenario.id)!.push(record);
+          log(`  ${state.target.name} ${scenario.id} run ${round}: ${record.ok ? `${run.throughput.toFixed(1)} req/s, p50 ${run.latency.p50.toFixed(2)} ms` : `FAILED ${record.violations.join("; ")}`}`);
+        }
       }
     }
   } finally {
-    await books.close();
+    await Promise.all(states.map((state) => state.books.close()));
   }
-  return scenarios.map((s) => summarise(s.id, s.title, s.connections, records.get(s.id)!));
+  return new Map(states.map((state) => [state.target.name, scenarios.map((s) => summarise(s.id, s.title, s.connections, state.records.get(s.id)!))]));
 }
 
-async function measure(books: Books, stack: Stack, scenario: Scenario, prefix: string, requested: number, pool: string[], D: number) {
+async function measure(state: State, scenario: Scenario, prefix: string, requested: number, D: number) {
+  const { books, replayPool: pool } = state;
   const amount = scenario.kind === "storm" ? Math.max(scenario.connections, Math.round(requested / D)) * D : requested;
   const shot = (i: number): Shot => {
     switch (scenario.kind) {
+      case "floor":
+        return { method: "GET", path: "/api/health", headers: {}, tag: String(i) };
       case "naive":
         return { path: "/api/checkout/naive", headers: AUTH, body: BODY, tag: String(i) };
       case "replay":
@@ -77,14 +99,15 @@ async function measure(books: Books, stack: Stack, scenario: Scenario, prefix: s
   const ledgerPrefix = scenario.kind === "naive" ? "naive_" : prefix;
   const before = await books.ledger(ledgerPrefix);
   const totalBefore = await books.count(`SELECT count(*) AS n FROM "Order"`);
-  const run = await load({ url: stack.appUrl, connections: scenario.connections, amount, shot });
+  const run = await load({ url: state.target.stack.appUrl, connections: scenario.connections, amount, shot });
   const after = await books.ledger(ledgerPrefix);
   const created = (await books.count(`SELECT count(*) AS n FROM "Order"`)) - totalBefore;
 
   const verdict = new Verdict();
   verdict.expect("answers", run.requests, amount);
   verdict.expect("connection errors and timeouts", run.errors, 0);
-  const orders = await verify(books, scenario.kind, run, delta(before, after), created, verdict, amount / (scenario.kind === "storm" ? D : 1));
+  const distinctKeys = scenario.kind === "storm" ? amount / D : amount;
+  const orders = await verify(books, scenario.kind, run, delta(before, after), created, verdict, distinctKeys);
   const keys = [...new Set(run.replies.map((reply) => reply.tag))];
   const record: RunRecord = verdict.ok
     ? { ok: true, metrics: metricsOf(run, orders), counts: { conflicts409: run.statuses["409"] ?? 0, replayed: run.replies.filter((r) => r.replayed).length } }
@@ -100,16 +123,20 @@ const keyed = (key: string): Shot => ({ path: "/api/checkout", headers: { ...AUT
  */
 async function verify(books: Books, kind: Kind, run: LoadRun, d: Ledger, createdOrders: number, verdict: Verdict, distinctKeys: number): Promise<number> {
   const byStatus = (status: number) => run.replies.filter((reply) => reply.status === status);
-  verdict.expect("orders created in the whole database", createdOrders, kind === "replay" ? 0 : distinctKeys);
+  const creates = kind === "fresh" || kind === "naive" || kind === "storm";
+  verdict.expect("orders created in the whole database", createdOrders, creates ? distinctKeys : 0);
   verdict.expect("PaymentIntents created", d.paymentIntents, createdOrders);
   verdict.expect("charges", d.charges, createdOrders);
   verdict.expect("orders paid more than once", d.ordersPaidTwice, 0);
-  if (kind !== "replay") {
+  if (creates) {
     verdict.expect("orders of this run", d.orders, distinctKeys);
     verdict.expect("paid orders of this run", d.paidOrders, distinctKeys);
     verdict.expect("payment rows of this run", d.payments, distinctKeys);
   }
   switch (kind) {
+    case "floor":
+      verdict.expect("200 answers", byStatus(200).length, run.requests);
+      break;
     case "fresh":
     case "naive":
       verdict.expect("201 answers", byStatus(201).length, run.requests);
@@ -132,7 +159,7 @@ async function verify(books: Books, kind: Kind, run: LoadRun, d: Ledger, created
       break;
     }
   }
-  return kind === "replay" ? 0 : distinctKeys;
+  return creates ? distinctKeys : 0;
 }
 
 function orderIdOf(reply: Reply): string | undefined {

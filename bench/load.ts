@@ -2,7 +2,7 @@ import autocannon from "autocannon";
 import { latency, type Latency } from "./stats.ts";
 
 /** One request of a load run; `tag` names it in the replies (an idempotency key, an event id). */
-export type Shot = { path: string; headers: Record<string, string>; body: string; tag: string };
+export type Shot = { method?: "GET" | "POST"; path: string; headers: Record<string, string>; body?: string; tag: string };
 export type Reply = { tag: string; status: number; replayed: boolean; body: string };
 
 export type LoadRun = {
@@ -18,7 +18,7 @@ export type LoadRun = {
 };
 
 /**
- * Sends exactly `amount` POSTs with autocannon over `connections` keep-alive connections; the
+ * Sends exactly `amount` requests with autocannon over `connections` keep-alive connections; the
  * i-th request sent is `shot(i)`, whichever connection sends it. Latency is taken per answer
  * (autocannon's own histogram has no p95), throughput from the first send to the last answer.
  */
@@ -36,11 +36,10 @@ export async function load(options: { url: string; connections: number; amount: 
     timeout: 60,
     requests: [
       {
-        method: "POST",
         setupRequest: (request, context) => {
           const shot = options.shot(sent++);
           context.tag = shot.tag;
-          return { ...request, method: "POST", path: shot.path, headers: shot.headers, body: shot.body };
+          return { ...request, method: shot.method ?? "POST", path: shot.path, headers: shot.headers, body: shot.body ?? "" };
         },
         onResponse: (status, body, context, headers) => {
           replies.push({ tag: String(context.tag), status, replayed: headerValue(headers, "idempotent-replayed") === "true", body });

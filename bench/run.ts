@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { buildIfStale } from "../e2e/support/build.ts";
+import type { PrismaClient } from "../lib/generated/prisma/client.ts";
 import { createTestDatabase, postgresReachable, POSTGRES_ADMIN_URL, type TestDatabase } from "../test/setup/database.ts";
 import { auditStack } from "./audit.ts";
 import { FULL, SMOKE, type DatabaseKind } from "./config.ts";
@@ -12,7 +13,8 @@ import { databaseVersion, describeMachine } from "./machine.ts";
 import { prismaFor } from "./prisma.ts";
 import { writeResults } from "./report.ts";
 import type { DatabaseResults, Results, Section } from "./results-types.ts";
-import { startStack, type Stack } from "./stack.ts";
+import type { ScenarioResult } from "./runs.ts";
+import { startStack, type Stack, type Target } from "./stack.ts";
 import { webhookSuite } from "./webhooks.ts";
 
 /**
@@ -38,8 +40,7 @@ async function section<T>(name: string, fn: () => Promise<T>, failuresOf: (value
   log(`[${elapsed()}] ${name}`);
   try {
     const value = await fn();
-    const broken = failuresOf(value);
-    failures.push(...broken.map((failure) => `${name}: ${failure}`));
+    failures.push(...failuresOf(value).map((failure) => `${name}: ${failure}`));
     return { ok: true, value };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -49,11 +50,14 @@ async function section<T>(name: string, fn: () => Promise<T>, failuresOf: (value
   }
 }
 
-const runFailures = (scenarios: { id: string; runs: ({ ok: true } | { ok: false; violations: string[] })[] }[]) =>
-  scenarios.flatMap((s) => s.runs.flatMap((run, i) => (run.ok ? [] : [`${s.id} run ${i + 1}: ${run.violations.join("; ")}`])));
+/** One database's share of a benchmark run on all of them. */
+const share = <T>(all: Section<Map<string, T>>, kind: DatabaseKind): Section<T> => (all.ok ? { ok: true, value: all.value.get(kind)! } : all);
 
-let stopping: Stack | undefined;
-process.on("SIGINT", () => void stopping?.stop().finally(() => process.exit(130)));
+const runFailures = (all: Map<string, ScenarioResult[]>) =>
+  [...all].flatMap(([name, scenarios]) => scenarios.flatMap((s) => s.runs.flatMap((run, i) => (run.ok ? [] : [`${name} ${s.id} run ${i + 1}: ${run.violations.join("; ")}`]))));
+
+const running: { kind: DatabaseKind; stack: Stack; database: TestDatabase | null }[] = [];
+process.on("SIGINT", () => void Promise.all(running.map((r) => r.stack.stop())).finally(() => process.exit(130)));
 
 log(`[${elapsed()}] ${config.mode} benchmark on ${machine.cpus} × ${machine.cpuModel}, load average ${os.loadavg()[0]!.toFixed(2)}`);
 const buildStarted = performance.now();
@@ -61,52 +65,73 @@ buildIfStale();
 const buildSeconds = (performance.now() - buildStarted) / 1000;
 
 const databases: DatabaseResults[] = [];
+const kinds: DatabaseKind[] = [];
 for (const kind of config.databases) {
   const result: DatabaseResults = { kind, label: LABELS[kind] };
   databases.push(result);
   if (kind === "postgres" && !(await postgresReachable())) {
     result.skipped = `no PostgreSQL answered at ${POSTGRES_ADMIN_URL}`;
     log(`[${elapsed()}] ${result.skipped}: skipped`);
-    continue;
-  }
+  } else kinds.push(kind);
+}
+const resultOf = (kind: DatabaseKind) => databases.find((db) => db.kind === kind)!;
 
-  // In-process benchmarks on a fresh migrated, seeded database of their own.
-  const database = await createTestDatabase(kind);
-  machine.databases[kind] = await databaseVersion(database.url);
-  const db = await prismaFor(database.url);
-  try {
-    result.layer = await section(`${kind} idempotency layer`, () => layerBench(db, config.layer, log));
-    result.growth = await section(`${kind} growth`, () => growthBench(db, database.url, config.growth[kind], log), (g) => g.points.filter((p) => !p.lookupUsesIndex).map((p) => `key lookup not index-backed at ${p.rows} rows: ${p.lookupPlan}`));
-  } finally {
+// In-process benchmarks, each database fresh, migrated and seeded for them alone.
+const inProcess: { kind: DatabaseKind; database: TestDatabase; db: PrismaClient }[] = [];
+try {
+  for (const kind of kinds) {
+    const database = await createTestDatabase(kind);
+    machine.databases[kind] = await databaseVersion(database.url);
+    inProcess.push({ kind, database, db: await prismaFor(database.url) });
+  }
+  const layer = await section("idempotency layer", () => layerBench(inProcess.map(({ kind, db }) => ({ name: kind, db })), config.layer, log));
+  for (const { kind, db, database } of inProcess) {
+    resultOf(kind).layer = share(layer, kind);
+    resultOf(kind).growth = await section(`${kind} growth`, () => growthBench(db, database.url, config.growth[kind], log), (g) =>
+      g.points.filter((p) => !p.lookupUsesIndex).map((p) => `key lookup not index-backed at ${p.rows} rows: ${p.lookupPlan}`),
+    );
+  }
+} finally {
+  for (const { db, database } of inProcess) {
     await db.$disconnect();
     await database.close();
   }
+}
 
-  // HTTP benchmarks on the whole stack with a database of its own.
-  let stackDatabase: TestDatabase | null = null;
-  let stack: Stack | undefined;
-  try {
-    stackDatabase = kind === "postgres" ? await createTestDatabase("postgres") : null;
+// HTTP benchmarks: one whole stack per database, all up at once, taking turns.
+try {
+  for (const kind of kinds) {
+    const database = kind === "postgres" ? await createTestDatabase("postgres") : null;
     log(`[${elapsed()}] ${kind}: starting the stack`);
-    stack = stopping = await startStack({ databaseUrl: stackDatabase?.url, logFile: path.join(RAW, `stack-${kind}.log`) });
-    const live = stack;
-    result.checkout = await section(`${kind} checkout over HTTP`, () => checkoutSuite(live, config.checkout, log), runFailures);
-    result.webhooks = await section(`${kind} webhooks`, () => webhookSuite(live, config.webhooks, log), runFailures);
-    result.audit = await section(`${kind} audit`, () => auditStack(live), (audit) => audit.violations);
+    const stack = await startStack({ databaseUrl: database?.url, logFile: path.join(RAW, `stack-${kind}.log`) }).catch(async (error: unknown) => {
+      await database?.close();
+      throw error;
+    });
+    running.push({ kind, stack, database });
+  }
+  const targets: Target[] = running.map(({ kind, stack }) => ({ name: kind, stack }));
+  const checkout = await section("checkout over HTTP", () => checkoutSuite(targets, config.checkout, log), runFailures);
+  const webhooks = await section("webhooks", () => webhookSuite(targets, config.webhooks, log), runFailures);
+  for (const { kind, stack } of running) {
+    const result = resultOf(kind);
+    result.checkout = share(checkout, kind);
+    result.webhooks = share(webhooks, kind);
+    result.audit = await section(`${kind} audit`, () => auditStack(stack), (audit) => audit.violations);
     if (result.audit.ok && result.audit.value.violations.length > 0) {
       // The books don't balance: no HTTP number from this stack can be trusted.
       const error = `withheld: the audit after the runs failed (${result.audit.value.violations.join("; ")})`;
       result.checkout = { ok: false, error };
       result.webhooks = { ok: false, error };
     }
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    failures.push(`${kind} stack: ${message}`);
-    log(`  FAILED: ${message}`);
-  } finally {
-    await stack?.stop();
-    stopping = undefined;
-    await stackDatabase?.close();
+  }
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  failures.push(`stack: ${message}`);
+  log(`  FAILED: ${message}`);
+} finally {
+  for (const { stack, database } of running.splice(0)) {
+    await stack.stop();
+    await database?.close();
   }
 }
 

@@ -8,6 +8,8 @@ import { ownerLockPath } from "../scripts/db/embedded.ts";
 import { readLiveOwnerUrl } from "../scripts/db/owner-lock.ts";
 
 export type Stack = { appUrl: string; paymentsUrl: string; databaseUrl: string; stop: () => Promise<void> };
+/** A running stack under the name its results are reported by. */
+export type Target = { name: string; stack: Stack };
 
 /** A free TCP port on 127.0.0.1 (closed again at once; the stack binds it a moment later). */
 export function freePort(): Promise<number> {

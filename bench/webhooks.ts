@@ -3,11 +3,13 @@ import Stripe from "stripe";
 import { Books, delta, Verdict } from "./ledger.ts";
 import { amountFor, load, type Shot } from "./load.ts";
 import { metricsOf, summarise, type RunRecord, type ScenarioResult } from "./runs.ts";
-import type { Stack } from "./stack.ts";
+import type { Target } from "./stack.ts";
 
 export type WebhookSettings = { runs: number; connections: number; seconds: number; warmupRequests: number; bounds: { min: number; max: number }; duplicateShares: number[] };
 
 const SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_development_secret";
+
+type State = { target: Target; books: Books; amounts: Map<number, number>; records: Map<number, RunRecord[]> };
 
 /**
  * POST /api/webhooks/stripe: signed payment_intent.succeeded events for pending orders (made
@@ -15,34 +17,41 @@ const SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_development_sec
  * order (80 % duplicates = every event 5 times). Every first delivery must pay its order once,
  * with one payment row and one confirmation; every other delivery must change nothing.
  */
-export async function webhookSuite(stack: Stack, settings: WebhookSettings, log: (line: string) => void): Promise<ScenarioResult[]> {
-  const books = new Books(stack.databaseUrl, stack.paymentsUrl);
+export async function webhookSuite(targets: Target[], settings: WebhookSettings, log: (line: string) => void): Promise<Map<string, ScenarioResult[]>> {
   const tag = randomBytes(3).toString("hex");
-  const amounts = new Map<number, number>();
-  const records = new Map<number, RunRecord[]>(settings.duplicateShares.map((share) => [share, []]));
   const copiesOf = (share: number) => Math.round(1 / (1 - share));
+  const states: State[] = targets.map((target) => ({
+    target,
+    books: new Books(target.stack.databaseUrl, target.stack.paymentsUrl),
+    amounts: new Map(),
+    records: new Map(settings.duplicateShares.map((share) => [share, []])),
+  }));
   try {
-    for (const share of settings.duplicateShares) {
-      const warm = await measure(books, stack, settings.connections, `whb-${tag}-${share}-w-`, settings.warmupRequests, copiesOf(share));
-      if (!warm.record.ok) throw new Error(`webhook warm-up failed: ${warm.record.violations.join("; ")}`);
-      amounts.set(share, amountFor(warm.run, settings.seconds, settings.bounds));
+    for (const state of states) {
+      for (const share of settings.duplicateShares) {
+        const warm = await measure(state, settings.connections, `whb-${tag}-${share}-w-`, settings.warmupRequests, copiesOf(share));
+        if (!warm.record.ok) throw new Error(`${state.target.name} webhook warm-up failed: ${warm.record.violations.join("; ")}`);
+        state.amounts.set(share, amountFor(warm.run, settings.seconds, settings.bounds));
+      }
     }
     for (let round = 1; round <= settings.runs; round++) {
       for (const share of settings.duplicateShares) {
-        const { record, run } = await measure(books, stack, settings.connections, `whb-${tag}-${share}-${round}-`, amounts.get(share)!, copiesOf(share));
-        records.get(share)!.push(record);
-        log(`  webhooks ${share * 100}% duplicates run ${round}: ${record.ok ? `${run.throughput.toFixed(1)} events/s, p50 ${run.latency.p50.toFixed(2)} ms` : `FAILED ${record.violations.join("; ")}`}`);
+        for (const state of round % 2 ? states : [...states].reverse()) {
+          const { record, run } = await measure(state, settings.connections, `whb-${tag}-${share}-${round}-`, state.amounts.get(share)!, copiesOf(share));
+          state.records.get(share)!.push(record);
+          log(`  ${state.target.name} webhooks ${share * 100}% duplicates run ${round}: ${record.ok ? `${run.throughput.toFixed(1)} deliveries/s, p50 ${run.latency.p50.toFixed(2)} ms` : `FAILED ${record.violations.join("; ")}`}`);
+        }
       }
     }
   } finally {
-    await books.close();
+    await Promise.all(states.map((state) => state.books.close()));
   }
-  return settings.duplicateShares.map((share) =>
-    summarise(`webhooks-${share * 100}`, share === 0 ? "no duplicates" : `${share * 100}% duplicates (${copiesOf(share)} deliveries per event)`, settings.connections, records.get(share)!),
-  );
+  const title = (share: number) => (share === 0 ? "no duplicates" : `${share * 100}% duplicates (${copiesOf(share)} deliveries per event)`);
+  return new Map(states.map((state) => [state.target.name, settings.duplicateShares.map((share) => summarise(`webhooks-${share * 100}`, title(share), settings.connections, state.records.get(share)!))]));
 }
 
-async function measure(books: Books, stack: Stack, connections: number, prefix: string, requested: number, copies: number) {
+async function measure(state: State, connections: number, prefix: string, requested: number, copies: number) {
+  const { books } = state;
   const distinct = Math.max(1, Math.round(requested / copies));
   await books.sql.query(
     `INSERT INTO "Order" (id, scope, "idempotencyKey", status, "totalCents", currency, "paymentMethod", "createdAt", "updatedAt")
@@ -54,7 +63,7 @@ async function measure(books: Books, stack: Stack, connections: number, prefix: 
   const shot = (i: number): Shot => signed[deliveries[i]!]!;
 
   const before = await books.ledger(prefix);
-  const run = await load({ url: stack.appUrl, connections, amount: deliveries.length, shot });
+  const run = await load({ url: state.target.stack.appUrl, connections, amount: deliveries.length, shot });
   const d = delta(before, await books.ledger(prefix));
   const verdict = new Verdict();
   verdict.expect("answers", run.requests, deliveries.length);
