@@ -1,9 +1,9 @@
 import Link from "next/link";
-import type { PlaceOrderState } from "@/app/actions/checkout.ts";
+import type { CheckoutState } from "@/components/checkout/submit-checkout.ts";
 import { textLink } from "@/components/ui/styles.ts";
 
 /** The outcome of the last attempt, announced politely; errors are alerts. */
-export function CheckoutStatus({ state }: { state: PlaceOrderState }) {
+export function CheckoutStatus({ state }: { state: CheckoutState }) {
   const { error, failedOrderId, retrySafe } = state;
   return (
     <div aria-live="polite">
@@ -13,6 +13,8 @@ export function CheckoutStatus({ state }: { state: PlaceOrderState }) {
             <p className="font-semibold">
               We couldn&apos;t confirm your payment. Its status is unknown — paying again is safe: you will not be charged twice.
             </p>
+          ) : error.code === "idempotency_key_reused" ? (
+            <p className="font-semibold">This payment was refused: its idempotency key belongs to a different checkout. Nothing was charged.</p>
           ) : failedOrderId ? (
             <p className="font-semibold">
               {error.type === "card_error" ? "Your card was declined" : "Your payment failed"} ({error.declineCode ?? error.code ?? error.type}).
