@@ -20,15 +20,24 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
     metrics.webhookDeliveries.inc({ type: "unverified", result: "bad_signature" });
     return { status: 400, body: { received: false, error: `Webhook signature verification failed: ${(error as Error).message}` } };
   }
+  // A failure event is a snapshot, and may be stale: delivered late or out of order, it can
+  // arrive while the payment is still processing or after it succeeded. Believe it only if the
+  // PaymentIntent still says so now (outside the transaction: no network call holds a lock).
+  const stale = event.type === "payment_intent.payment_failed" && !(await stillFailed(event.data.object.id));
   const applied = await db.$transaction(async (tx) => {
     const orderId = await findOrderId(tx, event);
     const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId }], skipDuplicates: true, select: { id: true } });
     if (!first) return false;
-    if (orderId) await applyEvent(tx, event, orderId);
+    if (orderId && !stale) await applyEvent(tx, event, orderId);
     return true;
   });
   metrics.webhookDeliveries.inc({ type: event.type, result: applied ? "applied" : "duplicate" });
   return { status: 200, body: { received: true, ...(!applied && { duplicate: true }) } };
+}
+
+async function stillFailed(paymentIntentId: string): Promise<boolean> {
+  const current = await stripe().paymentIntents.retrieve(paymentIntentId);
+  return current.status === "requires_payment_method" || current.status === "canceled";
 }
 
 /** The event may arrive before the checkout recorded the PaymentIntent, so metadata leads. */
