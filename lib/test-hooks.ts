@@ -5,7 +5,10 @@ import { setTimeout as sleep } from "node:timers/promises";
  * charged, before the order is recorded paid). Inert unless ENABLE_TEST_ENDPOINTS=1 and a test
  * armed the point through POST /api/test/pause.
  */
-const armed = new Map<string, number>();
+// On globalThis: Next.js bundles the route that arms a point and the server action that waits
+// at it separately, each with its own copy of this module.
+const globalForHooks = globalThis as unknown as { testPausePoints?: Map<string, number> };
+const armed = (globalForHooks.testPausePoints ??= new Map<string, number>());
 
 export function armPausePoint(name: string, ms: number): void {
   armed.set(name, ms);
