@@ -20,7 +20,7 @@ const growth = { probes: 300, concurrency: 8, concurrentClaims: 800, expiredShar
 export const FULL: BenchConfig = {
   mode: "full",
   databases: ["pglite", "postgres"],
-  layer: { runs: 3, iterations: 500, warmup: 100 },
+  layer: { runs: 3, iterations: 300, warmup: 50 },
   growth: {
     // 10^6 rows on the embedded database take minutes to fill; PostgreSQL goes all the way.
     pglite: { ...growth, sizes: [1e3, 1e4, 1e5] },

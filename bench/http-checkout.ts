@@ -69,6 +69,8 @@ export async function checkoutSuite(targets: Target[], settings: CheckoutSetting
         for (const state of round % 2 ? states : [...states].reverse()) {
           const { record, run } = await measure(state, scenario, `bench-${tag}-${scenario.id}-${round}-`, state.amounts.get(scenario.id)!, D);
           state.records.get(scenario.id)!.push(record);
+          // The next round is sized from this one: warm-ups on a busy machine misjudge the rate.
+          if (record.ok) state.amounts.set(scenario.id, amountFor(run, settings.seconds, settings.bounds));
           log(`  ${state.target.name} ${scenario.id} run ${round}: ${record.ok ? `${run.throughput.toFixed(1)} req/s, p50 ${run.latency.p50.toFixed(2)} ms` : `FAILED ${record.violations.join("; ")}`}`);
         }
       }

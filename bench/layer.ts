@@ -1,15 +1,18 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import pg from "pg";
 import { claim, complete, type ClaimPolicy } from "../lib/idempotency.ts";
 import type { PrismaClient } from "../lib/generated/prisma/client.ts";
 import { median, spread, type Spread } from "./stats.ts";
 
 export type LayerSettings = { runs: number; iterations: number; warmup: number };
-export type LayerTarget = { name: string; db: PrismaClient };
+export type LayerTarget = { name: string; db: PrismaClient; url: string };
 
 /** Microseconds per request of each variant: medians over the runs of each run's median. */
 export type LayerResult = {
   iterations: number;
   runs: number;
+  /** The same INSERT through node-postgres alone: the round trip without the ORM. */
+  rawInsert: Spread;
   floorInsert: Spread;
   plain: Spread;
   guarded: Spread;
@@ -23,12 +26,13 @@ const RESPONSE = {
   status: 201,
   body: { order: { id: "cmbench0000000000000000000", status: "paid", totalCents: 1800, currency: "usd", paymentMethod: "pm_card_visa", paymentIntentId: "pi_bench", items: [{ slug: "stoneware-mug", name: "Stoneware Mug", quantity: 1, unitPriceCents: 1800 }], failure: null, createdAt: new Date(0).toISOString() } },
 };
-const VARIANTS = ["floor", "plain", "guarded"] as const;
+const VARIANTS = ["raw", "floor", "plain", "guarded"] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /**
  * The idempotency layer alone, in-process against each database, one request at a time:
- *   floor    one bare INSERT of an order (a single round trip, autocommit)
+ *   raw      one bare INSERT of an order through node-postgres (the round trip without Prisma)
+ *   floor    the same INSERT through Prisma (one round trip, autocommit)
  *   plain    what a checkout without a guard commits: tx{INSERT order}, tx{UPDATE order}
  *   guarded  the same two transactions with the guard riding inside them:
  *            tx{claim (INSERT … ON CONFLICT DO NOTHING RETURNING); INSERT order},
@@ -37,18 +41,16 @@ type Variant = (typeof VARIANTS)[number];
  * shared machine hits them alike.
  */
 export async function layerBench(targets: LayerTarget[], settings: LayerSettings, log: (line: string) => void): Promise<Map<string, LayerResult>> {
-  const probes = targets.map((target) => ({ target, variants: variants(target.db), perRun: { floor: [] as number[], plain: [] as number[], guarded: [] as number[], cost: [] as number[] } }));
-  for (const probe of probes) for (let i = 0; i < settings.warmup; i++) for (const variant of VARIANTS) await probe.variants[variant]();
-  for (let run = 1; run <= settings.runs; run++) {
-    for (const probe of run % 2 ? probes : [...probes].reverse()) {
-      const samples = { floor: [] as number[], plain: [] as number[], guarded: [] as number[], cost: [] as number[] };
-      for (let i = 0; i < settings.iterations; i++) {
-        for (const variant of VARIANTS) samples[variant].push(await time(probe.variants[variant]));
-        samples.cost.push(samples.guarded.at(-1)! - samples.plain.at(-1)!);
-      }
-      for (const key of ["floor", "plain", "guarded", "cost"] as const) probe.perRun[key].push(median(samples[key]));
-      log(`  ${probe.target.name} layer run ${run}: floor ${median(samples.floor).toFixed(0)} µs, plain ${median(samples.plain).toFixed(0)} µs, guarded ${median(samples.guarded).toFixed(0)} µs, guard ${median(samples.cost).toFixed(0)} µs`);
-    }
+  const clients = await Promise.all(targets.map(async (target) => {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    return client;
+  }));
+  const probes = targets.map((target, i) => ({ target, variants: variants(target.db, clients[i]!), perRun: { raw: [] as number[], floor: [] as number[], plain: [] as number[], guarded: [] as number[], cost: [] as number[] } }));
+  try {
+    await measureAll(probes, settings, log);
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
   }
   const results = new Map<string, LayerResult>();
   for (const probe of probes) {
@@ -58,6 +60,7 @@ export async function layerBench(targets: LayerTarget[], settings: LayerSettings
     results.set(probe.target.name, {
       iterations: settings.iterations,
       runs: settings.runs,
+      rawInsert: spread(probe.perRun.raw),
       floorInsert,
       plain: spread(probe.perRun.plain),
       guarded: spread(probe.perRun.guarded),
@@ -68,13 +71,36 @@ export async function layerBench(targets: LayerTarget[], settings: LayerSettings
   return results;
 }
 
-function variants(db: PrismaClient): Record<Variant, () => Promise<unknown>> & { scope: string } {
+type Probe = { target: LayerTarget; variants: ReturnType<typeof variants>; perRun: Record<Variant | "cost", number[]> };
+
+async function measureAll(probes: Probe[], settings: LayerSettings, log: (line: string) => void): Promise<void> {
+  for (const probe of probes) for (let i = 0; i < settings.warmup; i++) for (const variant of VARIANTS) await probe.variants[variant]();
+  for (let run = 1; run <= settings.runs; run++) {
+    for (const probe of run % 2 ? probes : [...probes].reverse()) {
+      const samples: Record<Variant | "cost", number[]> = { raw: [], floor: [], plain: [], guarded: [], cost: [] };
+      for (let i = 0; i < settings.iterations; i++) {
+        for (const variant of VARIANTS) samples[variant].push(await time(probe.variants[variant]));
+        samples.cost.push(samples.guarded.at(-1)! - samples.plain.at(-1)!);
+      }
+      for (const key of [...VARIANTS, "cost"] as const) probe.perRun[key].push(median(samples[key]));
+      log(`  ${probe.target.name} layer run ${run}: raw ${median(samples.raw).toFixed(0)} µs, floor ${median(samples.floor).toFixed(0)} µs, plain ${median(samples.plain).toFixed(0)} µs, guarded ${median(samples.guarded).toFixed(0)} µs, guard ${median(samples.cost).toFixed(0)} µs`);
+    }
+  }
+}
+
+function variants(db: PrismaClient, sql: pg.Client): Record<Variant, () => Promise<unknown>> & { scope: string } {
   const scope = `api:layer-${randomBytes(3).toString("hex")}`;
   let n = 0;
   const order = () => ({ scope, idempotencyKey: `layer-${n++}`, totalCents: 1800, currency: "usd", paymentMethod: "pm_card_visa" });
   const policy = (): ClaimPolicy => ({ now: new Date(), lockTimeoutMs: 15_000, ttlMs: 86_400_000 });
   return {
     scope,
+    raw: () => {
+      const data = order();
+      return sql.query(`INSERT INTO "Order" (id, scope, "idempotencyKey", "totalCents", currency, "paymentMethod", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, now())`, [
+        randomUUID(), data.scope, data.idempotencyKey, data.totalCents, data.currency, data.paymentMethod,
+      ]);
+    },
     floor: () => db.order.createMany({ data: [order()] }),
     plain: async () => {
       const [created] = await db.$transaction((tx) => tx.order.createManyAndReturn({ data: [order()], select: { id: true } }));
@@ -111,7 +137,7 @@ async function verifyLayer(db: PrismaClient, scope: string, perVariant: number):
     db.idempotencyRecord.count({ where: { scope, recoveryPoint: "finished", lockedAt: null, responseStatus: 201 } }),
   ]);
   const problems = [
-    orders !== 3 * perVariant && `orders ${orders}, expected ${3 * perVariant}`,
+    orders !== 4 * perVariant && `orders ${orders}, expected ${4 * perVariant}`,
     paid !== 2 * perVariant && `paid orders ${paid}, expected ${2 * perVariant}`,
     records !== perVariant && `idempotency records ${records}, expected ${perVariant}`,
     finished !== perVariant && `finished records ${finished}, expected ${perVariant}`,

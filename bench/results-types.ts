@@ -1,3 +1,4 @@
+import type { Anatomy } from "./anatomy.ts";
 import type { Audit } from "./audit.ts";
 import type { BenchConfig, DatabaseKind } from "./config.ts";
 import type { GrowthResult } from "./growth.ts";
@@ -26,6 +27,8 @@ export type Results = {
   buildSeconds: number;
   machine: Machine;
   settings: BenchConfig;
+  /** Database round trips per request, counted in-process. */
+  anatomy?: Section<Anatomy>;
   databases: DatabaseResults[];
   /** Every correctness failure of the run; empty when every number above comes from a correct run. */
   failures: string[];

@@ -4,6 +4,7 @@ import path from "node:path";
 import { buildIfStale } from "../e2e/support/build.ts";
 import type { PrismaClient } from "../lib/generated/prisma/client.ts";
 import { createTestDatabase, postgresReachable, POSTGRES_ADMIN_URL, type TestDatabase } from "../test/setup/database.ts";
+import { anatomy } from "./anatomy.ts";
 import { auditStack } from "./audit.ts";
 import { FULL, SMOKE, type DatabaseKind } from "./config.ts";
 import { growthBench } from "./growth.ts";
@@ -78,13 +79,16 @@ const resultOf = (kind: DatabaseKind) => databases.find((db) => db.kind === kind
 
 // In-process benchmarks, each database fresh, migrated and seeded for them alone.
 const inProcess: { kind: DatabaseKind; database: TestDatabase; db: PrismaClient }[] = [];
+let anatomySection: Results["anatomy"];
 try {
   for (const kind of kinds) {
     const database = await createTestDatabase(kind);
     machine.databases[kind] = await databaseVersion(database.url);
     inProcess.push({ kind, database, db: await prismaFor(database.url) });
   }
-  const layer = await section("idempotency layer", () => layerBench(inProcess.map(({ kind, db }) => ({ name: kind, db })), config.layer, log));
+  const layer = await section("idempotency layer", () => layerBench(inProcess.map(({ kind, db, database }) => ({ name: kind, db, url: database.url })), config.layer, log));
+  // lib/db's global client (which the route handlers use) points at the first of these databases.
+  anatomySection = await section("round trips per request", () => anatomy());
   for (const { kind, db, database } of inProcess) {
     resultOf(kind).layer = share(layer, kind);
     resultOf(kind).growth = await section(`${kind} growth`, () => growthBench(db, database.url, config.growth[kind], log), (g) =>
@@ -136,7 +140,7 @@ try {
 }
 
 machine.loadAverage.end = os.loadavg()[0]!;
-const results: Results = { mode: config.mode, startedAt, durationSeconds: (performance.now() - started) / 1000, buildSeconds, machine, settings: config, databases, failures };
+const results: Results = { mode: config.mode, startedAt, durationSeconds: (performance.now() - started) / 1000, buildSeconds, machine, settings: config, anatomy: anatomySection, databases, failures };
 const stamp = startedAt.replace(/[:.]/g, "-");
 const written = config.mode === "full" ? [...writeResults(results, RESULTS, "latest"), ...writeResults(results, RAW, `full-${stamp}`)] : writeResults(results, RAW, "smoke");
 log(`[${elapsed()}] wrote ${written.join(", ")}`);

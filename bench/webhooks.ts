@@ -39,6 +39,7 @@ export async function webhookSuite(targets: Target[], settings: WebhookSettings,
         for (const state of round % 2 ? states : [...states].reverse()) {
           const { record, run } = await measure(state, settings.connections, `whb-${tag}-${share}-${round}-`, state.amounts.get(share)!, copiesOf(share));
           state.records.get(share)!.push(record);
+          if (record.ok) state.amounts.set(share, amountFor(run, settings.seconds, settings.bounds));
           log(`  ${state.target.name} webhooks ${share * 100}% duplicates run ${round}: ${record.ok ? `${run.throughput.toFixed(1)} deliveries/s, p50 ${run.latency.p50.toFixed(2)} ms` : `FAILED ${record.violations.join("; ")}`}`);
         }
       }
