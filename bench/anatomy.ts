@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import Stripe from "stripe";
 import { startPaymentsServer } from "../payments-server/src/index.ts";
-import { DEFAULT_DEMO_API_KEY } from "../prisma/seed.ts";
+import { DEMO_API_KEY, WEBHOOK_SECRET } from "./stack.ts";
 
 /** Database round trips of one request: statements sent, of which BEGIN/COMMIT/ROLLBACK. */
 export type RoundTrips = { statements: number; transactionControl: number };
@@ -17,7 +17,7 @@ export type Anatomy = Record<"fresh" | "replay" | "naive" | "webhookFirst" | "we
 export async function anatomy(): Promise<Anatomy> {
   const payments = await startPaymentsServer({ port: 0 });
   const saved = { ...process.env };
-  Object.assign(process.env, { STRIPE_API_URL: payments.url, DEMO_UNSAFE_CHECKOUT: "1", LOG_LEVEL: "silent", DISABLE_MAINTENANCE: "1" });
+  Object.assign(process.env, { STRIPE_API_URL: payments.url, STRIPE_SECRET_KEY: "sk_test_local_development", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, DEMO_UNSAFE_CHECKOUT: "1", LOG_LEVEL: "silent" });
   const counter = { on: false, statements: 0, control: 0 };
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const query = proto.query;
@@ -35,7 +35,7 @@ export async function anatomy(): Promise<Anatomy> {
     const naiveRoute = await import("../app/api/checkout/naive/route.ts");
     const webhookRoute = await import("../app/api/webhooks/stripe/route.ts");
     const { db } = await import("../lib/db.ts");
-    const headers = { authorization: `Bearer ${process.env.DEMO_API_KEY ?? DEFAULT_DEMO_API_KEY}`, "content-type": "application/json" };
+    const headers = { authorization: `Bearer ${DEMO_API_KEY}`, "content-type": "application/json" };
     const body = JSON.stringify({ items: [{ slug: "stoneware-mug", quantity: 1 }], paymentMethod: "pm_card_visa" });
     const post = (handler: (request: Request) => Promise<Response>, extra: Record<string, string> = {}, payload = body) =>
       handler(new Request("http://bench.local/", { method: "POST", headers: { ...headers, ...extra }, body: payload }));
@@ -47,8 +47,7 @@ export async function anatomy(): Promise<Anatomy> {
       const orderId = `anatomy-${randomUUID()}`;
       await db.order.createMany({ data: [{ id: orderId, scope: "bench:anatomy", idempotencyKey: orderId, totalCents: 1800, currency: "usd", paymentMethod: "pm_card_visa" }] });
       const payload = JSON.stringify({ id: `evt_${orderId}`, object: "event", type: "payment_intent.succeeded", created: Math.floor(Date.now() / 1000), data: { object: { id: `pi_${orderId}`, object: "payment_intent", amount: 1800, currency: "usd", status: "succeeded", metadata: { orderId } } } });
-      const secret = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_development_secret";
-      return () => post(webhookRoute.POST, { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret }) }, payload);
+      return () => post(webhookRoute.POST, { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }) }, payload);
     };
 
     // One request of each kind, measured on its second and third occurrence (the first compiles Prisma's queries).

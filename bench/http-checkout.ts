@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { DEFAULT_DEMO_API_KEY } from "../prisma/seed.ts";
 import { Books, delta, Verdict, type Ledger } from "./ledger.ts";
 import { amountFor, load, type LoadRun, type Reply, type Shot } from "./load.ts";
 import { metricsOf, summarise, type RunRecord, type ScenarioResult } from "./runs.ts";
-import type { Target } from "./stack.ts";
+import { DEMO_API_KEY, type Target } from "./stack.ts";
 
 export type CheckoutSettings = { runs: number; connections: number; seconds: number; warmupRequests: number; bounds: { min: number; max: number }; stormDuplicates: number };
 
@@ -11,7 +10,7 @@ type Kind = "floor" | "fresh" | "replay" | "storm" | "naive";
 type Scenario = { id: string; kind: Kind; connections: number; title: string };
 
 const BODY = JSON.stringify({ items: [{ slug: "stoneware-mug", quantity: 1 }], paymentMethod: "pm_card_visa" });
-const AUTH = { authorization: `Bearer ${process.env.DEMO_API_KEY ?? DEFAULT_DEMO_API_KEY}`, "content-type": "application/json" };
+const AUTH = { authorization: `Bearer ${DEMO_API_KEY}`, "content-type": "application/json" };
 const COLD_START_REQUESTS = 10;
 
 /** What one stack accumulates over the suite. */

@@ -161,6 +161,10 @@ export function renderMarkdown(results: Results): string {
 
   line("## Growth of the IdempotencyRecord table");
   line();
+  line(`In-process, on the databases of the layer benchmark: the table is filled with INSERT … SELECT … generate_series (ids ordered by age like cuids, random keys, a stored answer of realistic size), analysed, then probed: claims of fresh keys and replays of random existing keys one at a time, and fresh claims with ${settings.growth.postgres.concurrency} in flight. ` +
+    `Sizes: ${dbs.filter((db) => !db.skipped).map((db) => `${db.label} up to ${Math.max(...settings.growth[db.kind].sizes).toLocaleString("en-US")} rows`).join(", ")}` +
+    `${settings.growth.pglite.sizes.length < settings.growth.postgres.sizes.length ? " (filling 10^6 rows into the embedded WebAssembly database takes minutes, so it stops earlier)" : ""}.`);
+  line();
   for (const db of dbs) {
     if (db.skipped) continue;
     const g = value(db.growth);

@@ -4,8 +4,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { DEFAULT_DEMO_API_KEY } from "../prisma/seed.ts";
 import { ownerLockPath } from "../scripts/db/embedded.ts";
 import { readLiveOwnerUrl } from "../scripts/db/owner-lock.ts";
+
+/** What the benchmarks sign webhooks with and authenticate as; the stack is started with the same. */
+export const WEBHOOK_SECRET = process.env.STRIPE_WEBHOOK_SECRET || "whsec_local_development_secret";
+export const DEMO_API_KEY = process.env.DEMO_API_KEY || DEFAULT_DEMO_API_KEY;
 
 export type Stack = { appUrl: string; paymentsUrl: string; databaseUrl: string; stop: () => Promise<void> };
 /** A running stack under the name its results are reported by. */
@@ -27,7 +32,7 @@ export function freePort(): Promise<number> {
 /**
  * The whole shop as `npm start` runs it (scripts/stack.ts: database owner or DATABASE_URL,
  * migrations, seed, payments server, `next start` of the production build), on free ports, with
- * the naive teaching route on and logging off. Spawned detached, so that stopping it can signal
+ * the naive teaching route on, logging off and the local payments server. Spawned detached, so that stopping it can signal
  * its whole process group: next-server is a grandchild.
  */
 export async function startStack(options: { databaseUrl?: string; logFile: string }): Promise<Stack> {
@@ -47,6 +52,11 @@ export async function startStack(options: { databaseUrl?: string; logFile: strin
       PAYMENTS_PORT: String(paymentsPort),
       DEMO_UNSAFE_CHECKOUT: "1",
       LOG_LEVEL: "silent",
+      // Set explicitly, so that a developer's .env or shell can't point the stack elsewhere.
+      STRIPE_API_URL: "",
+      STRIPE_SECRET_KEY: "sk_test_local_development",
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      DEMO_API_KEY,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATABASE_URL: "", PGLITE_DATA_DIR: dataDir, PGLITE_PORT: "0" }),
     },
   });

@@ -3,11 +3,9 @@ import Stripe from "stripe";
 import { Books, delta, Verdict } from "./ledger.ts";
 import { amountFor, load, type Shot } from "./load.ts";
 import { metricsOf, summarise, type RunRecord, type ScenarioResult } from "./runs.ts";
-import type { Target } from "./stack.ts";
+import { WEBHOOK_SECRET, type Target } from "./stack.ts";
 
 export type WebhookSettings = { runs: number; connections: number; seconds: number; warmupRequests: number; bounds: { min: number; max: number }; duplicateShares: number[] };
-
-const SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_local_development_secret";
 
 type State = { target: Target; books: Books; amounts: Map<number, number>; records: Map<number, RunRecord[]> };
 
@@ -95,7 +93,7 @@ function signedEvent(orderId: string): Shot {
     data: { object: { id: `pi_${orderId}`, object: "payment_intent", amount: 1800, amount_received: 1800, currency: "usd", status: "succeeded", metadata: { orderId } } },
   };
   const payload = JSON.stringify(event);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
   return { path: "/api/webhooks/stripe", headers: { "content-type": "application/json", "stripe-signature": signature }, body: payload, tag: event.id };
 }
 
