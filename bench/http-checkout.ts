@@ -100,7 +100,9 @@ async function measure(state: State, scenario: Scenario, prefix: string, request
   const ledgerPrefix = scenario.kind === "naive" ? "naive_" : prefix;
   const before = await books.ledger(ledgerPrefix);
   const totalBefore = await books.count(`SELECT count(*) AS n FROM "Order"`);
+  const cpu = state.target.stack.cpu();
   const run = await load({ url: state.target.stack.appUrl, connections: scenario.connections, amount, shot });
+  const cpuAfter = state.target.stack.cpu();
   const after = await books.ledger(ledgerPrefix);
   const created = (await books.count(`SELECT count(*) AS n FROM "Order"`)) - totalBefore;
 
@@ -111,7 +113,7 @@ async function measure(state: State, scenario: Scenario, prefix: string, request
   const orders = await verify(books, scenario.kind, run, delta(before, after), created, verdict, distinctKeys);
   const keys = [...new Set(run.replies.map((reply) => reply.tag))];
   const record: RunRecord = verdict.ok
-    ? { ok: true, metrics: metricsOf(run, orders), counts: { conflicts409: run.statuses["409"] ?? 0, replayed: run.replies.filter((r) => r.replayed).length } }
+    ? { ok: true, metrics: metricsOf(run, orders, cpu, cpuAfter), counts: { conflicts409: run.statuses["409"] ?? 0, replayed: run.replies.filter((r) => r.replayed).length } }
     : { ok: false, violations: verdict.violations };
   return { record, run, keys };
 }

@@ -34,6 +34,9 @@ export function comparisons(db: DatabaseResults, connections: number) {
     replayThroughputRatio: replay.throughput.median / fresh.throughput.median,
     stormRequestRatio: storm.throughput.median / fresh.throughput.median,
     stormGoodputRatio: storm.goodput.median / fresh.goodput.median,
+    /** CPU per request of the app and the stack process together, at full load. */
+    guardCpuRatio: (fresh.appCpuMs.median + fresh.ownerCpuMs.median) / (naive.appCpuMs.median + naive.ownerCpuMs.median),
+    replayCpuRatio: (fresh.appCpuMs.median + fresh.ownerCpuMs.median) / (replay.appCpuMs.median + replay.ownerCpuMs.median),
   };
 }
 
@@ -98,7 +101,7 @@ export function renderMarkdown(results: Results): string {
 
   line(`## Checkout over HTTP (production build, payments server without latency)`);
   line();
-  line(`(a) POST /api/checkout with a fresh Idempotency-Key per request; (b) the same with keys already finished (replays); (c) K keys × ${settings.checkout.stormDuplicates} copies sent back to back over ${c} connections (each key's copies overlap the first, so most get 409 in flight, late ones a replay); (d) POST /api/checkout/naive (no key, no guard). Webhook delivery from the payments server is off during these runs (measured separately below); the app's maintenance loop runs as usual.`);
+  line(`(a) POST /api/checkout with a fresh Idempotency-Key per request; (b) the same with keys already finished (replays); (c) K keys × ${settings.checkout.stormDuplicates} copies sent back to back over ${c} connections (each key's copies overlap the first, so most get 409 in flight, late ones a replay); (d) POST /api/checkout/naive (no key, no guard). Webhook delivery from the payments server and the app's maintenance loop are off during these runs (webhooks and the purge are measured on their own below). CPU columns: CPU time per request of next-server and of the stack process (the payments server, plus the embedded database for PGlite; PostgreSQL's own CPU is not counted); they are less sensitive than the wall-clock columns to other work on the machine, though not immune.`);
   line();
   for (const db of dbs) {
     line(`### ${db.label}`);
@@ -117,8 +120,8 @@ export function renderMarkdown(results: Results): string {
     scenarioTable(value(db.checkout) ?? [], "orders/s", line);
     const x = cmp[dbs.indexOf(db)];
     if (x) {
-      line(`Guard overhead (a)/(d): p50 latency ×${num(x.guardLatencyRatio, 2)} (+${num(x.guardDeltaMs, 2)} ms) one request at a time; throughput ×${num(x.guardThroughputRatio, 2)} at ${c} connections. ` +
-        `Replay speed-up (a)/(b): ×${num(x.replaySpeedup, 1)} in p50 latency; replays/s ÷ fresh checkouts/s ×${num(x.replayThroughputRatio, 1)}. ` +
+      line(`Guard overhead (a)/(d): p50 latency ×${num(x.guardLatencyRatio, 2)} (+${num(x.guardDeltaMs, 2)} ms) one request at a time; throughput ×${num(x.guardThroughputRatio, 2)} at ${c} connections; CPU per request ×${num(x.guardCpuRatio, 2)}. ` +
+        `Replay speed-up (a)/(b): ×${num(x.replaySpeedup, 1)} in p50 latency; replays/s ÷ fresh checkouts/s ×${num(x.replayThroughputRatio, 1)}; CPU per request ×${num(x.replayCpuRatio, 1)}. ` +
         `Storm: requests/s ×${num(x.stormRequestRatio, 2)} and distinct orders/s ×${num(x.stormGoodputRatio, 2)} of fresh keys'.`);
       line();
     }
@@ -181,17 +184,17 @@ export function renderMarkdown(results: Results): string {
 }
 
 function scenarioTable(scenarios: ScenarioResult[], goodputLabel: string, line: (text?: string) => void, throughputLabel = "requests/s") {
-  line(`| Scenario | Connections | ${throughputLabel} | ${goodputLabel} | p50 ms | p95 ms | p99 ms | Requests per run | Correct runs |`);
-  line("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  line(`| Scenario | Connections | ${throughputLabel} | ${goodputLabel} | p50 ms | p95 ms | p99 ms | App CPU ms/request | Stack process CPU ms/request | Requests per run | Correct runs |`);
+  line("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const s of scenarios) {
     const ok = s.runs.filter((run) => run.ok).length;
     if (!s.summary) {
       const why = s.runs.flatMap((run) => (run.ok ? [] : run.violations)).join("; ");
-      line(`| ${s.title} | ${s.connections} | no numbers: ${why} | | | | | | ${ok}/${s.runs.length} |`);
+      line(`| ${s.title} | ${s.connections} | no numbers: ${why} | | | | | | | | ${ok}/${s.runs.length} |`);
       continue;
     }
     const m = s.summary;
-    line(`| ${s.title} | ${s.connections} | ${range(m.throughput)} | ${m.goodput.median > 0 ? range(m.goodput) : "–"} | ${range(m.p50, 2)} | ${num(m.p95.median, 2)} | ${num(m.p99.median, 2)} | ${num(m.requests.median, 0)} | ${ok}/${s.runs.length} |`);
+    line(`| ${s.title} | ${s.connections} | ${range(m.throughput)} | ${m.goodput.median > 0 ? range(m.goodput) : "–"} | ${range(m.p50, 2)} | ${num(m.p95.median, 2)} | ${num(m.p99.median, 2)} | ${num(m.appCpuMs.median, 1)} | ${num(m.ownerCpuMs.median, 1)} | ${num(m.requests.median, 0)} | ${ok}/${s.runs.length} |`);
   }
   line();
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, openSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,7 +12,14 @@ import { readLiveOwnerUrl } from "../scripts/db/owner-lock.ts";
 export const WEBHOOK_SECRET = process.env.STRIPE_WEBHOOK_SECRET || "whsec_local_development_secret";
 export const DEMO_API_KEY = process.env.DEMO_API_KEY || DEFAULT_DEMO_API_KEY;
 
-export type Stack = { appUrl: string; paymentsUrl: string; databaseUrl: string; stop: () => Promise<void> };
+export type Stack = {
+  appUrl: string;
+  paymentsUrl: string;
+  databaseUrl: string;
+  /** CPU milliseconds used so far: `app` by next-server, `owner` by the stack process (payments server, and the embedded database if any). */
+  cpu: () => { app: number; owner: number };
+  stop: () => Promise<void>;
+};
 /** A running stack under the name its results are reported by. */
 export type Target = { name: string; stack: Stack };
 
@@ -32,7 +39,7 @@ export function freePort(): Promise<number> {
 /**
  * The whole shop as `npm start` runs it (scripts/stack.ts: database owner or DATABASE_URL,
  * migrations, seed, payments server, `next start` of the production build), on free ports, with
- * the naive teaching route on, logging off and the local payments server. Spawned detached, so that stopping it can signal
+ * the naive teaching route on, logging and the maintenance loop off, and the local payments server. Spawned detached, so that stopping it can signal
  * its whole process group: next-server is a grandchild.
  */
 export async function startStack(options: { databaseUrl?: string; logFile: string }): Promise<Stack> {
@@ -52,6 +59,9 @@ export async function startStack(options: { databaseUrl?: string; logFile: strin
       PAYMENTS_PORT: String(paymentsPort),
       DEMO_UNSAFE_CHECKOUT: "1",
       LOG_LEVEL: "silent",
+      // The maintenance loop would deliver one scenario's confirmations during the next one and
+      // bill them to it; the purge it runs is measured on its own (growth.ts).
+      DISABLE_MAINTENANCE: "1",
       // Set explicitly, so that a developer's .env or shell can't point the stack elsewhere.
       STRIPE_API_URL: "",
       STRIPE_SECRET_KEY: "sk_test_local_development",
@@ -84,11 +94,38 @@ export async function startStack(options: { databaseUrl?: string; logFile: strin
     }
     const databaseUrl = options.databaseUrl ?? readLiveOwnerUrl(ownerLockPath(dataDir));
     if (!databaseUrl) throw new Error("the embedded database published no address");
-    return { appUrl, paymentsUrl: `http://127.0.0.1:${paymentsPort}`, databaseUrl, stop };
+    const pid = child.pid!;
+    return { appUrl, paymentsUrl: `http://127.0.0.1:${paymentsPort}`, databaseUrl, cpu: () => groupCpu(pid), stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** CPU time of a process group from /proc (Linux; NaN elsewhere), split into its leader and the rest. */
+function groupCpu(leader: number): { app: number; owner: number } {
+  const total = { app: 0, owner: 0 };
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return { app: Number.NaN, owner: Number.NaN };
+  }
+  for (const entry of entries) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // After "pid (comm) ": state ppid pgrp … utime (14th field) stime (15th), in clock ticks of 10 ms.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) !== leader) continue;
+    const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+    if (Number(entry) === leader) total.owner += ms;
+    else total.app += ms;
+  }
+  return total;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -62,7 +62,9 @@ async function measure(state: State, connections: number, prefix: string, reques
   const shot = (i: number): Shot => signed[deliveries[i]!]!;
 
   const before = await books.ledger(prefix);
+  const cpu = state.target.stack.cpu();
   const run = await load({ url: state.target.stack.appUrl, connections, amount: deliveries.length, shot });
+  const cpuAfter = state.target.stack.cpu();
   const d = delta(before, await books.ledger(prefix));
   const verdict = new Verdict();
   verdict.expect("answers", run.requests, deliveries.length);
@@ -75,7 +77,7 @@ async function measure(state: State, connections: number, prefix: string, reques
   verdict.expect("orders paid more than once", d.ordersPaidTwice, 0);
   verdict.expect("confirmations", await books.count(`SELECT count(*) AS n FROM "OutboxMessage" m JOIN "Order" o ON o.id = m."orderId" WHERE o."idempotencyKey" LIKE $1`, [`${prefix}%`]), distinct);
   verdict.expect("charges made by webhooks", d.charges, 0);
-  const record: RunRecord = verdict.ok ? { ok: true, metrics: metricsOf(run, distinct), counts: { events: distinct, deliveries: deliveries.length } } : { ok: false, violations: verdict.violations };
+  const record: RunRecord = verdict.ok ? { ok: true, metrics: metricsOf(run, distinct, cpu, cpuAfter), counts: { events: distinct, deliveries: deliveries.length } } : { ok: false, violations: verdict.violations };
   return { record, run };
 }
 
