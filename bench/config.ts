@@ -14,7 +14,7 @@ export type BenchConfig = {
   webhooks: WebhookSettings;
 };
 
-const growth = { probes: 300, concurrency: 8, concurrentClaims: 800, expiredShare: 0.2, purgeBudgetSeconds: 60 };
+const growth = { rounds: 3, probes: 100, concurrency: 8, concurrentClaims: 300, expiredShare: 0.2, purgeBudgetSeconds: 60 };
 
 /** `npm run bench`: both databases, 3 runs of everything; about 10 minutes on 2 cores. */
 export const FULL: BenchConfig = {
@@ -36,8 +36,8 @@ export const SMOKE: BenchConfig = {
   databases: ["pglite"],
   layer: { runs: 1, iterations: 30, warmup: 5 },
   growth: {
-    pglite: { sizes: [1e3], probes: 20, concurrency: 4, concurrentClaims: 40, expiredShare: 0.2, purgeBudgetSeconds: 30 },
-    postgres: { sizes: [1e3], probes: 20, concurrency: 4, concurrentClaims: 40, expiredShare: 0.2, purgeBudgetSeconds: 30 },
+    pglite: { sizes: [1e2, 1e3], rounds: 1, probes: 20, concurrency: 4, concurrentClaims: 40, expiredShare: 0.2, purgeBudgetSeconds: 30 },
+    postgres: { sizes: [1e2, 1e3], rounds: 1, probes: 20, concurrency: 4, concurrentClaims: 40, expiredShare: 0.2, purgeBudgetSeconds: 30 },
   },
   checkout: { runs: 1, connections: 4, seconds: 0, warmupRequests: 8, bounds: { min: 12, max: 12 }, stormDuplicates: 4 },
   webhooks: { runs: 1, connections: 4, seconds: 0, warmupRequests: 10, bounds: { min: 10, max: 10 }, duplicateShares: [0, 0.8] },

@@ -164,7 +164,8 @@ export function renderMarkdown(results: Results): string {
 
   line("## Growth of the IdempotencyRecord table");
   line();
-  line(`In-process, on the databases of the layer benchmark: the table is filled with INSERT … SELECT … generate_series (ids ordered by age like cuids, random keys, a stored answer of realistic size), analysed, then probed: claims of fresh keys and replays of random existing keys one at a time, and fresh claims with ${settings.growth.postgres.concurrency} in flight. ` +
+  line(`In-process, on the databases of the layer benchmark: one table per size, filled with INSERT … SELECT … generate_series (ids ordered by age like cuids, random keys, a stored answer of realistic size) and analysed; the largest is the real IdempotencyRecord table, the smaller ones copies of it (LIKE … INCLUDING ALL) in schemas of their own. ` +
+    `Then ${settings.growth.postgres.rounds} rounds in which every size takes its turn: ${settings.growth.postgres.probes} claims of fresh keys and ${settings.growth.postgres.probes} replays of random existing keys one at a time, and ${settings.growth.postgres.concurrentClaims} fresh claims with ${settings.growth.postgres.concurrency} in flight (claims/s: median over the rounds). ` +
     `Sizes: ${dbs.filter((db) => !db.skipped).map((db) => `${db.label} up to ${Math.max(...settings.growth[db.kind].sizes).toLocaleString("en-US")} rows`).join(", ")}` +
     `${settings.growth.pglite.sizes.length < settings.growth.postgres.sizes.length ? " (filling 10^6 rows into the embedded WebAssembly database takes minutes, so it stops earlier)" : ""}.`);
   line();
@@ -200,10 +201,10 @@ function scenarioTable(scenarios: ScenarioResult[], goodputLabel: string, line: 
 }
 
 function growthTables(g: GrowthResult, concurrency: number, line: (text?: string) => void) {
-  line(`| Rows | Table + indexes | Fill (INSERT … SELECT) | Fresh claim p50 / p99 µs | Replay claim p50 / p99 µs | Fresh claims/s (${concurrency} in flight) | Key lookup plan |`);
-  line("| --- | --- | --- | --- | --- | --- | --- |");
+  line(`| Rows | Table + indexes | Fill (INSERT … SELECT) | Fresh claim p50 / p99 µs | Replay claim p50 / p99 µs | Fresh claims/s (${concurrency} in flight) | Load average | Key lookup plan |`);
+  line("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const p of g.points) {
-    line(`| ${p.rows.toLocaleString("en-US")} | ${num(p.tableMB, 1)} MB | ${num(p.fillSeconds, 1)} s | ${num(p.freshClaimUs.p50, 0)} / ${num(p.freshClaimUs.p99, 0)} | ${num(p.replayClaimUs.p50, 0)} / ${num(p.replayClaimUs.p99, 0)} | ${num(p.claimsPerSecond, 0)} | ${p.lookupUsesIndex ? "✓" : "✗"} ${p.lookupPlan} |`);
+    line(`| ${p.rows.toLocaleString("en-US")} | ${num(p.tableMB, 1)} MB | ${num(p.fillSeconds, 1)} s | ${num(p.freshClaimUs.p50, 0)} / ${num(p.freshClaimUs.p99, 0)} | ${num(p.replayClaimUs.p50, 0)} / ${num(p.replayClaimUs.p99, 0)} | ${num(p.claimsPerSecond, 0)} | ${num(p.loadAverage, 1)} | ${p.lookupUsesIndex ? "✓" : "✗"} ${p.lookupPlan} |`);
   }
   line();
   line("Key lookup (claim's SELECT of an existing key) and the claim's INSERT on a taken key, at the largest size:");
