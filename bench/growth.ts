@@ -33,7 +33,7 @@ export type PurgeResult = {
   seconds: number;
   rowsPerSecond: number;
   batchMs: { p50: number; max: number };
-  /** One purgeExpired call when nothing is expired: what every maintenance tick pays. */
+  /** One purgeExpired call when nothing is expired (median of 3): what every maintenance tick pays. */
   idleCallMs: { staleStatistics: number; freshStatistics: number; orderedByExpiresAt: number };
   planBefore: string[];
   planIdleStale: string[];
@@ -201,16 +201,18 @@ async function purgeBench(db: PrismaClient, sql: pg.Client, rows: number, settin
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  const idleStale = finished ? batchMs.at(-1)! : Number.NaN;
   const planIdleStale = await plan(sql, `EXPLAIN (COSTS OFF) ${purgeSelect}`);
   const timed = async (fn: () => Promise<unknown>) => {
     const t = performance.now();
     await fn();
     return performance.now() - t;
   };
-  const orderedByExpiresAt = await timed(() => sql.query(`SELECT id FROM "IdempotencyRecord" WHERE "expiresAt" < now() ORDER BY "expiresAt" ASC LIMIT 1000`));
+  // Medians of three calls: the first call after a mass delete also pays for marking the dead index entries.
+  const thrice = async (fn: () => Promise<unknown>) => median([await timed(fn), await timed(fn), await timed(fn)]);
+  const idleStale = finished ? await thrice(() => purgeExpired(db, new Date())) : Number.NaN;
+  const orderedByExpiresAt = await thrice(() => sql.query(`SELECT id FROM "IdempotencyRecord" WHERE "expiresAt" < now() ORDER BY "expiresAt" ASC LIMIT 1000`));
   await sql.query(`ANALYZE "IdempotencyRecord"`);
-  const freshStatistics = median([await timed(() => purgeExpired(db, new Date())), await timed(() => purgeExpired(db, new Date())), await timed(() => purgeExpired(db, new Date()))]);
+  const freshStatistics = await thrice(() => purgeExpired(db, new Date()));
   const { rows: [left] } = await sql.query<{ n: string }>(`SELECT count(*) AS n FROM "IdempotencyRecord"`);
   const rowsAfter = Number(left!.n);
   if (finished && (purged !== expired || rowsAfter !== rows)) throw new Error(`purge: deleted ${purged} of ${expired} expired records, ${rowsAfter} rows left, expected ${rows}`);
