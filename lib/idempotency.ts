@@ -97,7 +97,8 @@ export async function release(tx: Tx, recordId: string): Promise<void> {
 
 /** Deletes expired records, a bounded batch at a time. Orders keep their own unique key. */
 export async function purgeExpired(tx: Tx, now: Date, batchSize = 1000): Promise<number> {
-  const expired = await tx.idempotencyRecord.findMany({ where: { expiresAt: { lt: now } }, select: { id: true }, take: batchSize });
+  // Ordered by the indexed column: without it Prisma orders by id, and PostgreSQL may scan the whole primary key.
+  const expired = await tx.idempotencyRecord.findMany({ where: { expiresAt: { lt: now } }, orderBy: { expiresAt: "asc" }, select: { id: true }, take: batchSize });
   if (expired.length === 0) return 0;
   const { count } = await tx.idempotencyRecord.deleteMany({ where: { id: { in: expired.map((r) => r.id) } } });
   return count;
