@@ -20,6 +20,8 @@ const schema = z.object({
   CHECKOUT_WAIT_MS: milliseconds(20_000),
   IDEMPOTENCY_TTL_MS: milliseconds(24 * 60 * 60 * 1000),
   ENABLE_TEST_ENDPOINTS: flag,
+  /** Opens the teaching lab (/lab) and the dashboard (/admin) in a production build, for demos. */
+  DEMO_MODE: flag,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 }).refine((config) => config.CHECKOUT_WAIT_MS > config.CHECKOUT_LOCK_TIMEOUT_MS, {
   // A waiting duplicate must outlast a dead process's lock, or it would give up instead of taking over.
