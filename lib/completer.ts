@@ -1,3 +1,4 @@
+import { audit, recordAudit } from "@/lib/audit.ts";
 import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { resumeFromOrderCreated } from "@/lib/checkout/checkout.ts";
@@ -21,15 +22,22 @@ export async function completeStuckCheckouts(options: { olderThanMs?: number; li
       updatedAt: { lte: idleSince },
       OR: [{ lockedAt: null }, { lockedAt: { lt: staleLock } }],
     },
-    select: { id: true, lockedAt: true, orderId: true },
+    select: { id: true, lockedAt: true, orderId: true, scope: true },
     orderBy: { updatedAt: "asc" },
     take: options.limit ?? 20,
   });
   let completed = 0;
   for (const record of stuck) {
-    if (!record.orderId || !(await takeOver(db, record, now))) continue;
-    const result = await resumeFromOrderCreated(record.id, record.orderId);
-    logger.info({ recordId: record.id, orderId: record.orderId, status: result.status }, "completer resumed a stuck checkout");
+    const { orderId } = record;
+    if (!orderId) continue;
+    const tookOver = await db.$transaction(async (tx) => {
+      if (!(await takeOver(tx, record, now))) return false;
+      await recordAudit(tx, [audit("completer", { scope: record.scope, orderId }, { action: "took_over" })]);
+      return true;
+    });
+    if (!tookOver) continue;
+    const result = await resumeFromOrderCreated(record.id, orderId);
+    logger.info({ recordId: record.id, orderId, status: result.status }, "completer resumed a stuck checkout");
     if (result.status !== 503) completed += 1;
   }
   return completed;

@@ -25,9 +25,9 @@ export type StoredResponse = { status: number; body: Prisma.InputJsonValue };
 
 export type Claim =
   | { kind: "acquired"; record: IdempotencyRecord }
-  | { kind: "replay"; response: StoredResponse }
-  | { kind: "mismatch" }
-  | { kind: "in_flight"; retryAfterSeconds: number };
+  | { kind: "replay"; response: StoredResponse; orderId: string | null }
+  | { kind: "mismatch"; orderId: string | null }
+  | { kind: "in_flight"; retryAfterSeconds: number; orderId: string | null };
 
 export type ClaimInput = { scope: string; key: string; fingerprint: string };
 export type ClaimPolicy = { now: Date; lockTimeoutMs: number; ttlMs: number };
@@ -56,16 +56,17 @@ export async function claim(tx: Tx, input: ClaimInput, policy: ClaimPolicy): Pro
   if (created) return { kind: "acquired", record: created };
 
   const existing = await tx.idempotencyRecord.findUniqueOrThrow({ where: { scope_key: { scope: input.scope, key: input.key } } });
-  if (existing.fingerprint !== input.fingerprint) return { kind: "mismatch" };
+  const { orderId } = existing;
+  if (existing.fingerprint !== input.fingerprint) return { kind: "mismatch", orderId };
   if (existing.recoveryPoint === RecoveryPoint.finished && existing.responseStatus !== null) {
-    return { kind: "replay", response: { status: existing.responseStatus, body: existing.responseBody as Prisma.InputJsonValue } };
+    return { kind: "replay", response: { status: existing.responseStatus, body: existing.responseBody as Prisma.InputJsonValue }, orderId };
   }
   const lockAge = existing.lockedAt ? policy.now.getTime() - existing.lockedAt.getTime() : Infinity;
   if (lockAge < policy.lockTimeoutMs) {
-    return { kind: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((policy.lockTimeoutMs - lockAge) / 1000)) };
+    return { kind: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((policy.lockTimeoutMs - lockAge) / 1000)), orderId };
   }
   // Unlocked (a previous attempt ended with an unknown outcome) or stale (its process died).
-  if (!(await takeOver(tx, existing, policy.now))) return { kind: "in_flight", retryAfterSeconds: 1 };
+  if (!(await takeOver(tx, existing, policy.now))) return { kind: "in_flight", retryAfterSeconds: 1, orderId };
   return { kind: "acquired", record: { ...existing, lockedAt: policy.now } };
 }
 

@@ -1,3 +1,5 @@
+import { audit, type AuditEntry, type AuditSubject } from "@/lib/audit.ts";
+import type { AuditDetail } from "@/lib/audit-events.ts";
 import { db, type Tx } from "@/lib/db.ts";
 import type { OrderStatus, Prisma } from "@/lib/generated/prisma/client.ts";
 import { enqueueConfirmation } from "@/lib/outbox.ts";
@@ -26,6 +28,11 @@ export async function markPaid(tx: Tx, orderId: string, paymentIntentId: string)
   const moved = await transition(tx, orderId, "paid", { paymentIntentId });
   if (moved) await enqueueConfirmation(tx, orderId);
   return moved;
+}
+
+/** What markPaid changed, as timeline steps: the order is paid and its confirmation queued. */
+export function paidSteps(subject: AuditSubject, by: AuditDetail["order_status"]["by"]): AuditEntry[] {
+  return [audit("order_status", subject, { to: "paid", by }), audit("outbox", subject, { state: "queued", kind: "order_confirmation" })];
 }
 
 const PAYMENT_STATUS_ORDER = ["processing", "succeeded", "failed", "refunded"] as const;

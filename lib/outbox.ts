@@ -1,3 +1,4 @@
+import { audit, recordAudit } from "@/lib/audit.ts";
 import type { Tx } from "@/lib/db.ts";
 import { db } from "@/lib/db.ts";
 import { formatMoney } from "@/lib/money.ts";
@@ -28,11 +29,15 @@ export async function enqueueConfirmation(tx: Tx, orderId: string): Promise<void
  * call its mail provider with the message id as that provider's idempotency key.
  */
 export async function deliverPendingMessages(limit = 50): Promise<number> {
-  const pending = await db.outboxMessage.findMany({ where: { sentAt: null }, select: { id: true }, orderBy: { createdAt: "asc" }, take: limit });
+  const pending = await db.outboxMessage.findMany({ where: { sentAt: null }, select: { id: true, orderId: true, recipient: true, kind: true }, orderBy: { createdAt: "asc" }, take: limit });
   let delivered = 0;
   for (const message of pending) {
-    const { count } = await db.outboxMessage.updateMany({ where: { id: message.id, sentAt: null }, data: { sentAt: new Date() } });
-    delivered += count;
+    const sent = await db.$transaction(async (tx) => {
+      const { count } = await tx.outboxMessage.updateMany({ where: { id: message.id, sentAt: null }, data: { sentAt: new Date() } });
+      if (count === 1) await recordAudit(tx, [audit("outbox", { scope: message.recipient, orderId: message.orderId }, { state: "sent", kind: message.kind })]);
+      return count;
+    });
+    delivered += sent;
   }
   return delivered;
 }

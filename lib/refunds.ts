@@ -1,3 +1,4 @@
+import { audit, recordAudit } from "@/lib/audit.ts";
 import { db } from "@/lib/db.ts";
 import { findOrderForScope, loadOrder, transition, type OrderView } from "@/lib/orders.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
@@ -21,8 +22,10 @@ export async function refundOrder(orderId: string, scopes: string[]): Promise<Re
   if (order.status !== "paid" || !order.paymentIntentId) {
     return { status: 409, body: { error: { type: "invalid_request_error", code: "order_not_refundable", message: `Only a paid order can be refunded; this one is ${order.status}` }, order } };
   }
+  let replayed: boolean;
   try {
-    await stripe().refunds.create({ payment_intent: order.paymentIntentId, metadata: { orderId } }, { idempotencyKey: refundKey(orderId) });
+    const refund = await stripe().refunds.create({ payment_intent: order.paymentIntentId, metadata: { orderId } }, { idempotencyKey: refundKey(orderId) });
+    replayed = refund.lastResponse?.headers?.["idempotent-replayed"] === "true";
   } catch (error) {
     if (error instanceof Stripe.errors.StripeInvalidRequestError) {
       return { status: 409, body: { error: { type: "invalid_request_error", code: error.code ?? "refund_refused", message: error.message }, order } };
@@ -31,7 +34,13 @@ export async function refundOrder(orderId: string, scopes: string[]): Promise<Re
   }
   const refunded = await db.$transaction(async (tx) => {
     await tx.payment.updateMany({ where: { paymentIntentId: order.paymentIntentId! }, data: { status: "refunded" } });
-    await transition(tx, orderId, "refunded");
+    const moved = await transition(tx, orderId, "refunded");
+    const { scope } = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { scope: true } });
+    const subject = { scope, orderId };
+    await recordAudit(tx, [
+      audit("stripe_call", subject, { operation: "refunds.create", idempotencyKey: refundKey(orderId), replayed, result: "succeeded" }),
+      ...(moved ? [audit("order_status", subject, { to: "refunded", by: "refund" })] : []),
+    ]);
     return loadOrder(tx, orderId);
   });
   return { status: 200, body: { order: refunded } };

@@ -1,7 +1,8 @@
+import { audit, recordAudit, type AuditEntry, type AuditSubject } from "@/lib/audit.ts";
 import { db, type Tx } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { metrics } from "@/lib/metrics.ts";
-import { markPaid, recordPayment, transition } from "@/lib/orders.ts";
+import { markPaid, paidSteps, recordPayment, transition } from "@/lib/orders.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
 
 export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
@@ -25,11 +26,14 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
   // PaymentIntent still says so now (outside the transaction: no network call holds a lock).
   const stale = event.type === "payment_intent.payment_failed" && !(await stillFailed(event.data.object.id));
   const applied = await db.$transaction(async (tx) => {
-    const orderId = await findOrderId(tx, event);
-    const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId }], skipDuplicates: true, select: { id: true } });
-    if (!first) return false;
-    if (orderId && !stale) await applyEvent(tx, event, orderId);
-    return true;
+    const order = await findOrder(tx, event);
+    const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId: order?.orderId ?? null }], skipDuplicates: true, select: { id: true } });
+    const result = !first ? "duplicate" : stale ? "stale_ignored" : "applied";
+    if (order) {
+      const effects = result === "applied" ? await applyEvent(tx, event, order) : [];
+      await recordAudit(tx, [audit("webhook", order, { eventId: event.id, type: event.type, result }), ...effects]);
+    }
+    return Boolean(first);
   });
   metrics.webhookDeliveries.inc({ type: event.type, result: applied ? "applied" : "duplicate" });
   return { status: 200, body: { received: true, ...(!applied && { duplicate: true }) } };
@@ -40,51 +44,60 @@ async function stillFailed(paymentIntentId: string): Promise<boolean> {
   return current.status === "requires_payment_method" || current.status === "canceled";
 }
 
+type OrderRef = AuditSubject & { orderId: string };
+
 /** The event may arrive before the checkout recorded the PaymentIntent, so metadata leads. */
-async function findOrderId(tx: Tx, event: Stripe.Event): Promise<string | null> {
+async function findOrder(tx: Tx, event: Stripe.Event): Promise<OrderRef | null> {
   const object = event.data.object as { metadata?: Record<string, string> | null; payment_intent?: string | { id: string } | null };
   const candidate = object.metadata?.orderId;
-  if (candidate) return (await tx.order.findUnique({ where: { id: candidate }, select: { id: true } }))?.id ?? null;
-  const paymentIntentId = typeof object.payment_intent === "string" ? object.payment_intent : object.payment_intent?.id;
-  if (!paymentIntentId) return null;
-  return (await tx.payment.findUnique({ where: { paymentIntentId }, select: { orderId: true } }))?.orderId ?? null;
+  const select = { id: true, scope: true } as const;
+  let order: { id: string; scope: string } | null = null;
+  if (candidate) {
+    order = await tx.order.findUnique({ where: { id: candidate }, select });
+  } else {
+    const paymentIntentId = typeof object.payment_intent === "string" ? object.payment_intent : object.payment_intent?.id;
+    if (paymentIntentId) order = (await tx.payment.findUnique({ where: { paymentIntentId }, select: { order: { select } } }))?.order ?? null;
+  }
+  return order && { scope: order.scope, orderId: order.id };
 }
 
-/** Each effect is a forward-only transition: a stale or reordered event changes nothing. */
-async function applyEvent(tx: Tx, event: Stripe.Event, orderId: string): Promise<void> {
+/**
+ * Each effect is a forward-only transition: a stale or reordered event changes nothing.
+ * Returns the changes it made, as timeline steps.
+ */
+async function applyEvent(tx: Tx, event: Stripe.Event, order: OrderRef): Promise<AuditEntry[]> {
+  const { orderId } = order;
+  const movedTo = (to: "processing" | "failed" | "refunded") => [audit("order_status", order, { to, by: "webhook" })];
   switch (event.type) {
     case "payment_intent.succeeded": {
       const intent = event.data.object;
       await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "succeeded", amountCents: intent.amount, currency: intent.currency });
-      await markPaid(tx, orderId, intent.id);
-      return;
+      return (await markPaid(tx, orderId, intent.id)) ? paidSteps(order, "webhook") : [];
     }
     case "payment_intent.processing": {
       const intent = event.data.object;
       await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "processing", amountCents: intent.amount, currency: intent.currency });
-      await transition(tx, orderId, "processing", { paymentIntentId: intent.id });
-      return;
+      return (await transition(tx, orderId, "processing", { paymentIntentId: intent.id })) ? movedTo("processing") : [];
     }
     case "payment_intent.payment_failed": {
       const intent = event.data.object;
       const failure = intent.last_payment_error;
       await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "failed", amountCents: intent.amount, currency: intent.currency });
-      await transition(tx, orderId, "failed", {
+      const moved = await transition(tx, orderId, "failed", {
         paymentIntentId: intent.id,
         failureCode: failure?.code ?? "payment_failed",
         declineCode: failure?.decline_code ?? null,
         failureMessage: failure?.message ?? "The payment failed",
       });
-      return;
+      return moved ? movedTo("failed") : [];
     }
     case "charge.refunded": {
       const charge = event.data.object;
       const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
       if (paymentIntentId) await tx.payment.updateMany({ where: { paymentIntentId }, data: { status: "refunded" } });
-      await transition(tx, orderId, "refunded");
-      return;
+      return (await transition(tx, orderId, "refunded")) ? movedTo("refunded") : [];
     }
     default:
-      return;
+      return [];
   }
 }

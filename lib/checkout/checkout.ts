@@ -1,19 +1,22 @@
+import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { audit, recordAudit } from "@/lib/audit.ts";
+import type { ClaimOutcome } from "@/lib/audit-events.ts";
 import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
-import { advance, claim, complete, fingerprint, RecoveryPoint, release } from "@/lib/idempotency.ts";
+import { advance, claim, complete, fingerprint, RecoveryPoint, release, type Claim } from "@/lib/idempotency.ts";
 import { logger, scopeHash } from "@/lib/log.ts";
 import { metrics, outcomeOf } from "@/lib/metrics.ts";
 import { loadOrder } from "@/lib/orders.ts";
-import { chargeOrder, type PaymentOutcome } from "@/lib/payments/payment-intents.ts";
+import { chargeOrder, type ChargeResult } from "@/lib/payments/payment-intents.ts";
 import { createOrFindOrder } from "@/lib/checkout/create-order.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
-import { applyPaymentOutcome } from "@/lib/checkout/settle.ts";
+import { applyPaymentOutcome, stripeCallStep } from "@/lib/checkout/settle.ts";
 import { inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { pausePoint } from "@/lib/test-hooks.ts";
 
-type KnownOutcome = Exclude<PaymentOutcome, { kind: "unknown" }>;
+type KnownOutcome = Exclude<ChargeResult, { kind: "unknown" }>;
 
 /**
  * Exactly-once checkout, shared by the placeOrder server action and POST /api/checkout.
@@ -32,24 +35,25 @@ type KnownOutcome = Exclude<PaymentOutcome, { kind: "unknown" }>;
  */
 export async function checkout(request: CheckoutRequest, options: { waitForInFlight?: boolean } = {}): Promise<CheckoutResult> {
   const started = performance.now();
+  const requestId = randomUUID();
   const deadline = Date.now() + env().CHECKOUT_WAIT_MS;
   for (;;) {
     const result = await attempt(request);
     // The server action waits for a concurrent duplicate (a double-click) and shows its result.
     // The wait outlasts the lock timeout, so a lock left by a dead process is taken over here.
     if (result.status !== 409 || result.body.error?.code !== "idempotency_key_in_use" || !options.waitForInFlight || Date.now() > deadline) {
-      observe(request, result, (performance.now() - started) / 1000);
+      observe(request, result, (performance.now() - started) / 1000, requestId);
       return result;
     }
     await sleep(150);
   }
 }
 
-function observe(request: CheckoutRequest, result: CheckoutResult, seconds: number): void {
+function observe(request: CheckoutRequest, result: CheckoutResult, seconds: number, requestId: string): void {
   const outcome = outcomeOf(result);
   metrics.checkoutRequests.inc({ entry: request.source.kind === "cart" ? "action" : "api", outcome });
   metrics.checkoutDuration.observe({ outcome }, seconds);
-  logger.info({ scope: scopeHash(request.scope), outcome, status: result.status, orderId: result.body.order?.id, ms: Math.round(seconds * 1000) }, "checkout");
+  logger.info({ requestId, scope: scopeHash(request.scope), outcome, recoveryPoint: recoveryPointOf(result), status: result.status, orderId: result.body.order?.id, ms: Math.round(seconds * 1000) }, "checkout");
 }
 
 async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
@@ -62,13 +66,20 @@ async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
   try {
     claimed = await db.$transaction(async (tx) => {
       const outcome = await claim(tx, key, policy);
-      if (outcome.kind !== "acquired") return outcome;
+      if (outcome.kind !== "acquired") {
+        await recordAudit(tx, [claimStep(request, outcome)]);
+        return outcome;
+      }
       const { record } = outcome;
       if (record.recoveryPoint === RecoveryPoint.started) {
         const orderId = await createOrFindOrder(tx, request);
         await advance(tx, record.id, RecoveryPoint.orderCreated, orderId);
+        const subject = { scope: request.scope, orderId };
+        await recordAudit(tx, [audit("claim", subject, { outcome: "new", key: request.key }), audit("recovery_point", subject, { point: "order_created" })]);
         return { kind: "resume" as const, recordId: record.id, orderId };
       }
+      // A retry of a checkout whose earlier attempt stopped at ORDER_CREATED (unknown outcome, or a crash).
+      await recordAudit(tx, [audit("claim", { scope: request.scope, orderId: record.orderId }, { outcome: "taken_over", key: request.key })]);
       return { kind: "resume" as const, recordId: record.id, orderId: record.orderId! };
     });
   } catch (error) {
@@ -81,9 +92,20 @@ async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
   return resumeFromOrderCreated(claimed.recordId, claimed.orderId);
 }
 
+const CLAIM_OUTCOMES = { replay: "replayed", mismatch: "mismatch", in_flight: "in_flight" } as const satisfies Record<string, ClaimOutcome>;
+
+function claimStep(request: CheckoutRequest, outcome: Exclude<Claim, { kind: "acquired" }>) {
+  return audit("claim", { scope: request.scope, orderId: outcome.orderId }, {
+    outcome: CLAIM_OUTCOMES[outcome.kind],
+    key: request.key,
+    ...(outcome.kind === "replay" && { status: outcome.response.status }),
+  });
+}
+
 /** ORDER_CREATED → FINISHED. Also the completer's entry point for records stuck here. */
 export async function resumeFromOrderCreated(recordId: string, orderId: string): Promise<CheckoutResult> {
   const order = await db.order.findUniqueOrThrow({ where: { id: orderId } });
+  const subject = { scope: order.scope, orderId: order.id };
 
   // Already settled (by a webhook, or by an attempt whose record was since purged): answer from
   // the order. Calling Stripe again could outlive Stripe's 24 h key window and charge twice.
@@ -91,9 +113,13 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
   if (order.status === "pending") {
     // No transaction is open across the network call: a slow Stripe must never hold a lock.
     const charged = await chargeOrder(order);
-    await pausePoint("after_payment");
+    // Test and lab hook: a crash here is the worst moment — Stripe charged, nothing recorded yet.
+    await pausePoint("after_payment", order.scope);
     if (charged.kind === "unknown") {
-      await release(db, recordId);
+      await db.$transaction(async (tx) => {
+        await release(tx, recordId);
+        await recordAudit(tx, [stripeCallStep(subject, charged), audit("lock_released", subject, { reason: "the payment's outcome is unknown" })]);
+      });
       return outcomeUnknown(await loadOrder(db, order.id));
     }
     outcome = charged;
@@ -102,9 +128,15 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
   // ORDER_CREATED → FINISHED, one transaction: record the payment, move the order forward,
   // and store the answer every retry will replay.
   return db.$transaction(async (tx) => {
-    if (outcome) await applyPaymentOutcome(tx, order, outcome);
+    const steps = outcome ? await applyPaymentOutcome(tx, order, outcome) : [];
     const response = settledResponse(await loadOrder(tx, order.id));
     await complete(tx, recordId, response);
+    await recordAudit(tx, [...steps, audit("recovery_point", subject, { point: "finished", status: response.status })]);
     return { ...response, replayed: false };
   });
+}
+
+function recoveryPointOf(result: CheckoutResult): string | undefined {
+  if (result.body.error?.code === "payment_status_unknown") return RecoveryPoint.orderCreated;
+  return result.body.order ? RecoveryPoint.finished : undefined;
 }

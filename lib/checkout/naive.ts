@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { audit, recordAudit } from "@/lib/audit.ts";
 import { db } from "@/lib/db.ts";
 import { orderLines, totals } from "@/lib/checkout/create-order.ts";
 import type { CheckoutRequest } from "@/lib/checkout/request.ts";
@@ -22,7 +23,7 @@ export async function naiveCheckout(request: Omit<CheckoutRequest, "key">): Prom
   const source = request.source.kind === "cart" ? { ...request.source, cartVersion: null } : request.source;
   const order = await db.$transaction(async (tx) => {
     const lines = await orderLines(tx, source);
-    return tx.order.create({
+    const created = await tx.order.create({
       data: {
         scope: request.scope,
         idempotencyKey: `naive_${randomUUID()}`,
@@ -32,12 +33,14 @@ export async function naiveCheckout(request: Omit<CheckoutRequest, "key">): Prom
         items: { create: lines.map(({ currency: _currency, ...line }) => line) },
       },
     });
+    await recordAudit(tx, [audit("naive_order", { scope: created.scope, orderId: created.id }, { note: "nothing tells this request apart from a duplicate" })]);
+    return created;
   });
   const cartId = request.source.kind === "cart" ? request.source.cartId : null;
   const outcome = await chargeOrder({ ...order, cartId }, { idempotent: false });
   if (outcome.kind === "unknown") return outcomeUnknown(await loadOrder(db, order.id));
   return db.$transaction(async (tx) => {
-    await applyPaymentOutcome(tx, { ...order, cartId: null, cartVersion: null }, outcome);
+    await recordAudit(tx, await applyPaymentOutcome(tx, { ...order, cartId: null, cartVersion: null }, outcome, "naive_checkout"));
     return { ...settledResponse(await loadOrder(tx, order.id)), replayed: false };
   });
 }

@@ -1,42 +1,52 @@
+import { audit, type AuditEntry } from "@/lib/audit.ts";
+import type { AuditDetail } from "@/lib/audit-events.ts";
 import type { Tx } from "@/lib/db.ts";
-import { markPaid, recordPayment, transition } from "@/lib/orders.ts";
-import type { PaymentOutcome } from "@/lib/payments/payment-intents.ts";
+import { markPaid, paidSteps, recordPayment, transition } from "@/lib/orders.ts";
+import type { ChargeResult } from "@/lib/payments/payment-intents.ts";
 
-type SettledOrder = { id: string; totalCents: number; currency: string; cartId: string | null; cartVersion: number | null };
-type KnownOutcome = Exclude<PaymentOutcome, { kind: "unknown" }>;
+type SettledOrder = { id: string; scope: string; totalCents: number; currency: string; cartId: string | null; cartVersion: number | null };
+type KnownOutcome = Exclude<ChargeResult, { kind: "unknown" }>;
+type ChangedBy = AuditDetail["order_status"]["by"];
 
 /**
  * Writes what Stripe answered. Every write is conditional (forward-only transitions, unique
  * payment rows), so it is harmless when a webhook got there first or a retry runs it again.
+ * Returns the steps that actually changed something, for the caller to record in its transaction.
  */
-export async function applyPaymentOutcome(tx: Tx, order: SettledOrder, outcome: KnownOutcome): Promise<void> {
+export async function applyPaymentOutcome(tx: Tx, order: SettledOrder, outcome: KnownOutcome, by: ChangedBy = "checkout"): Promise<AuditEntry[]> {
+  const subject = { scope: order.scope, orderId: order.id };
+  const steps = [stripeCallStep(subject, outcome)];
+  const moved = (to: "processing" | "failed") => steps.push(audit("order_status", subject, { to, by }));
   const payment = { orderId: order.id, amountCents: order.totalCents, currency: order.currency };
   switch (outcome.kind) {
     case "succeeded":
       await recordPayment(tx, { ...payment, paymentIntentId: outcome.paymentIntent.id, status: "succeeded" });
-      await markPaid(tx, order.id, outcome.paymentIntent.id);
+      if (await markPaid(tx, order.id, outcome.paymentIntent.id)) steps.push(...paidSteps(subject, by));
       await closeCart(tx, order, "placed");
-      return;
+      break;
     case "processing":
       await recordPayment(tx, { ...payment, paymentIntentId: outcome.paymentIntent.id, status: "processing" });
-      await transition(tx, order.id, "processing", { paymentIntentId: outcome.paymentIntent.id });
+      if (await transition(tx, order.id, "processing", { paymentIntentId: outcome.paymentIntent.id })) moved("processing");
       await closeCart(tx, order, "placed");
-      return;
-    case "declined":
+      break;
+    case "declined": {
       if (outcome.paymentIntentId) await recordPayment(tx, { ...payment, paymentIntentId: outcome.paymentIntentId, status: "failed" });
-      await transition(tx, order.id, "failed", {
-        paymentIntentId: outcome.paymentIntentId,
-        failureCode: outcome.code,
-        declineCode: outcome.declineCode,
-        failureMessage: outcome.message,
-      });
+      const failure = { paymentIntentId: outcome.paymentIntentId, failureCode: outcome.code, declineCode: outcome.declineCode, failureMessage: outcome.message };
+      if (await transition(tx, order.id, "failed", failure)) moved("failed");
       await closeCart(tx, order, "failed");
-      return;
+      break;
+    }
     case "rejected":
-      await transition(tx, order.id, "failed", { failureCode: outcome.code, failureMessage: outcome.message });
+      if (await transition(tx, order.id, "failed", { failureCode: outcome.code, failureMessage: outcome.message })) moved("failed");
       await closeCart(tx, order, "failed");
-      return;
+      break;
   }
+  return steps;
+}
+
+/** The call as the timeline shows it: which key the shop sent, and whether Stripe replayed. */
+export function stripeCallStep(subject: { scope: string; orderId: string }, charge: ChargeResult): AuditEntry {
+  return audit("stripe_call", subject, { operation: "payment_intents.create", idempotencyKey: charge.idempotencyKey, replayed: charge.replayed, result: charge.kind });
 }
 
 /**

@@ -1,13 +1,16 @@
 import { metrics } from "@/lib/metrics.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
 
-export type PayableOrder = { id: string; totalCents: number; currency: string; paymentMethod: string; cartId: string | null };
+export type PayableOrder = { id: string; totalCents: number; currency: string; paymentMethod: string; cartId: string | null; apiClientId: string | null };
 
 export type PaymentOutcome =
   | { kind: "succeeded" | "processing"; paymentIntent: Stripe.PaymentIntent }
   | { kind: "declined"; paymentIntentId: string | null; code: string; declineCode: string | null; message: string }
   | { kind: "rejected"; code: string; message: string }
   | { kind: "unknown"; message: string };
+
+/** What happened, plus what the timeline shows of the call: the key sent and whether Stripe replayed. */
+export type ChargeResult = PaymentOutcome & { idempotencyKey: string | null; replayed: boolean };
 
 /**
  * Stripe's idempotency keys live in one space per Stripe account, shared by every shopper and
@@ -23,13 +26,14 @@ export function paymentIntentKey(orderId: string): string {
  * retry (even one that took over from a crashed process) sends Stripe an identical request
  * under the same key, and Stripe replays the first result instead of charging again.
  */
-export async function chargeOrder(order: PayableOrder, options: { idempotent?: boolean } = {}): Promise<PaymentOutcome> {
-  const outcome = await createPaymentIntent(order, options.idempotent ?? true);
+export async function chargeOrder(order: PayableOrder, options: { idempotent?: boolean } = {}): Promise<ChargeResult> {
+  const idempotencyKey = options.idempotent ?? true ? paymentIntentKey(order.id) : null;
+  const outcome = await createPaymentIntent(order, idempotencyKey);
   metrics.stripeCalls.inc({ operation: "payment_intents.create", result: outcome.kind, replayed: String(outcome.replayed) });
-  return outcome;
+  return { ...outcome, idempotencyKey };
 }
 
-async function createPaymentIntent(order: PayableOrder, idempotent: boolean): Promise<PaymentOutcome & { replayed: boolean }> {
+async function createPaymentIntent(order: PayableOrder, idempotencyKey: string | null): Promise<PaymentOutcome & { replayed: boolean }> {
   try {
     const paymentIntent = await stripe().paymentIntents.create(
       {
@@ -38,10 +42,11 @@ async function createPaymentIntent(order: PayableOrder, idempotent: boolean): Pr
         payment_method: order.paymentMethod,
         confirm: true,
         automatic_payment_methods: { enabled: true, allow_redirects: "never" },
-        metadata: { orderId: order.id, ...(order.cartId && { cartId: order.cartId }) },
+        // The cart or API client lets the scenarios and the lab find (and steer) their own payments.
+        metadata: { orderId: order.id, ...(order.cartId && { cartId: order.cartId }), ...(order.apiClientId && { apiClientId: order.apiClientId }) },
       },
-      // `idempotent: false` is the naive teaching variant's mistake, on purpose.
-      idempotent ? { idempotencyKey: paymentIntentKey(order.id) } : {},
+      // No key is the naive teaching variant's mistake, on purpose.
+      idempotencyKey ? { idempotencyKey } : {},
     );
     // Stripe says when it answered from its idempotency store instead of executing again.
     const replayed = paymentIntent.lastResponse?.headers?.["idempotent-replayed"] === "true";

@@ -12,6 +12,6 @@ export async function POST(request: Request) {
   if (!json.ok) return json.response;
   const parsed = body.safeParse(json.value);
   if (!parsed.success) return jsonError(400, "invalid_request_error", z.prettifyError(parsed.error));
-  armPausePoint(parsed.data.point, parsed.data.ms);
+  armPausePoint(parsed.data.point, { ms: parsed.data.ms });
   return Response.json({ armed: parsed.data });
 }
