@@ -88,3 +88,4 @@ export async function findOrderForScope(orderId: string, scopes: string[]): Prom
   const order = await db.order.findFirst({ where: { id: orderId, scope: { in: scopes } }, select: orderSelect });
   return order && presentOrder(order);
 }
+

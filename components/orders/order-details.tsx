@@ -8,6 +8,7 @@ import { OrderActions } from "@/components/orders/order-actions.tsx";
 import { OrderItems } from "@/components/orders/order-items.tsx";
 import { OrderStatusBadge } from "@/components/orders/order-status-badge.tsx";
 import { OrderStatusNote } from "@/components/orders/order-status-note.tsx";
+import { OrderTimeline } from "@/components/orders/order-timeline.tsx";
 import { fetchJson, orderKey, type FetchError } from "@/components/swr.ts";
 import { LocalTime } from "@/components/ui/local-time.tsx";
 import { card } from "@/components/ui/styles.ts";
@@ -78,6 +79,8 @@ export function OrderDetails({ initialOrder }: { initialOrder: OrderView }) {
           <OrderActions order={order} />
         </section>
       </div>
+
+      <OrderTimeline orderId={order.id} status={order.status} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { devToolsEnabled } from "@/lib/dev-tools.ts";
 import { CartLink } from "@/components/site/cart-link.tsx";
 import { NavLink } from "@/components/site/nav-link.tsx";
 
@@ -17,6 +18,7 @@ export function SiteHeader() {
         <nav aria-label="Main" className="flex items-center gap-1 sm:gap-2">
           <NavLink href="/">Shop</NavLink>
           <NavLink href="/mailbox">Mailbox</NavLink>
+          {devToolsEnabled() && <NavLink href="/lab">Lab</NavLink>}
           <CartLink />
         </nav>
       </div>

@@ -1,0 +1,104 @@
+/**
+ * The lab's scenarios as a reader meets them: the failure each models, what protects the
+ * shopper, and where that protection lives in the code. Client-safe; the runs are in
+ * lib/lab/scenarios.ts. test/unit/lab-catalog.test.ts checks every code reference still exists.
+ */
+export type CodeRef = { file: string; symbol: string; why: string };
+export type ScenarioInfo = { id: ScenarioId; title: string; failure: string; protection: string; code: CodeRef[]; e2e: string };
+
+export const SCENARIO_IDS = [
+  "double-click",
+  "timeout-false-negative",
+  "lost-response",
+  "reload",
+  "two-tabs",
+  "webhook-storm",
+  "decline-then-retry",
+  "crash-after-payment",
+  "naive-versus-safe",
+] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+const CLAIM: CodeRef = { file: "lib/idempotency.ts", symbol: "claim", why: "INSERT … ON CONFLICT DO NOTHING under UNIQUE(scope, key): one request wins, the others see its record" };
+const ATTEMPT: CodeRef = { file: "lib/checkout/checkout.ts", symbol: "attempt", why: "claim and order commit together; replay, 409 and 422 are decided here" };
+const RESUME: CodeRef = { file: "lib/checkout/checkout.ts", symbol: "resumeFromOrderCreated", why: "ORDER_CREATED → FINISHED: Stripe with no transaction open, then one transaction records everything" };
+const STRIPE_KEY: CodeRef = { file: "lib/payments/payment-intents.ts", symbol: "paymentIntentKey", why: "Stripe's key is derived from the order: the same on every retry, unique across the shop" };
+
+export const SCENARIOS: ScenarioInfo[] = [
+  {
+    id: "double-click",
+    title: "Double-click on Pay",
+    failure: "Two requests with the same idempotency key arrive 80 ms apart, while the first is still talking to Stripe.",
+    protection: "The first request claims the key; the second finds it in flight and gets 409 (the server action waits instead). Retried, it gets the first request's stored answer. One order, one charge.",
+    code: [CLAIM, ATTEMPT, { file: "lib/checkout/checkout.ts", symbol: "checkout", why: "the server action's bounded wait for an in-flight duplicate" }],
+    e2e: "e2e/02-double-click.spec.ts",
+  },
+  {
+    id: "timeout-false-negative",
+    title: "Stripe times out, but charged",
+    failure: "Stripe charges the card, then its answer arrives after the shop's timeout — on the first try and on the SDK's retry. The shop cannot know whether the shopper paid.",
+    protection: "The outcome is “unknown”, never “failed”: the order stays pending at ORDER_CREATED and the lock is released. Paying again sends Stripe the same derived key; Stripe replays the first charge instead of making a second.",
+    code: [RESUME, STRIPE_KEY, { file: "lib/payments/payment-intents.ts", symbol: "classifyError", why: "a timeout is an unknown outcome, not a decline" }, { file: "lib/checkout/responses.ts", symbol: "outcomeUnknown", why: "503: “paying again is safe”" }],
+    e2e: "e2e/03-timeout-false-negative.spec.ts",
+  },
+  {
+    id: "lost-response",
+    title: "The answer is lost on the way back",
+    failure: "The shop charges and records the order, but the connection drops before the answer reaches the shopper.",
+    protection: "The retry carries the same key; the record is FINISHED, so the stored answer is replayed: no order, charge or Stripe call is made again.",
+    code: [CLAIM, { file: "lib/idempotency.ts", symbol: "complete", why: "stores the answer every retry replays" }, { file: "components/checkout/pending-submission.ts", symbol: "rememberSubmission", why: "the page remembers a payment in flight, so it can offer “check / retry”" }],
+    e2e: "e2e/04-lost-response.spec.ts",
+  },
+  {
+    id: "reload",
+    title: "Reload while paying",
+    failure: "The shopper reloads the page while the payment is still in flight; the first request's answer has nowhere to go.",
+    protection: "The key lives in localStorage, so the reloaded page asks again with it: 409 while the first request runs, then its stored answer.",
+    code: [{ file: "components/checkout/use-checkout-key.ts", symbol: "useCheckoutKey", why: "crypto.randomUUID() kept in localStorage per cart version" }, CLAIM, ATTEMPT],
+    e2e: "e2e/05-reload-and-two-tabs.spec.ts",
+  },
+  {
+    id: "two-tabs",
+    title: "Two tabs, one cart",
+    failure: "The checkout is open in two tabs. The shopper pays in tab A, then — forgetting — in tab B.",
+    protection: "Both tabs read the same key from localStorage, so tab B's request is a replay of tab A's. (Tabs that minted different keys still meet UNIQUE(cartId, cartVersion) on the order.)",
+    code: [{ file: "components/checkout/use-checkout-key.ts", symbol: "useCheckoutKey", why: "one key per cart version, shared by every tab" }, { file: "lib/checkout/create-order.ts", symbol: "createOrFindOrder", why: "one order per key and per cart version" }],
+    e2e: "e2e/05-reload-and-two-tabs.spec.ts",
+  },
+  {
+    id: "webhook-storm",
+    title: "Webhook storm",
+    failure: "A bank debit settles later. Every webhook about it is delivered 5 times at once, shuffled, with a stale “payment failed” snapshot mixed in.",
+    protection: "Each event id is inserted in the same transaction as its effect: one delivery applies, the others are duplicates. Transitions only move forward, and a failure is believed only if the PaymentIntent still says so.",
+    code: [{ file: "lib/webhooks.ts", symbol: "handleStripeWebhook", why: "signature, event-id dedupe and effect in one transaction" }, { file: "lib/orders.ts", symbol: "transition", why: "forward-only conditional UPDATE" }, { file: "lib/outbox.ts", symbol: "enqueueConfirmation", why: "UNIQUE(order, kind): one confirmation" }],
+    e2e: "e2e/06-webhook-redelivery.spec.ts",
+  },
+  {
+    id: "decline-then-retry",
+    title: "Declined, then another card",
+    failure: "The card is declined. The client retries with the same key but a different card, then with a new key.",
+    protection: "The request fingerprint is stored with the key: the same key with another card is a different request (422, nothing done). A new attempt needs a new key, and is a new order.",
+    code: [{ file: "lib/idempotency.ts", symbol: "fingerprint", why: "a stable hash of what the request means" }, CLAIM, { file: "lib/checkout/responses.ts", symbol: "mismatch", why: "422 idempotency_key_reused" }],
+    e2e: "e2e/07-changed-cart.spec.ts, e2e/08-declined-card.spec.ts",
+  },
+  {
+    id: "crash-after-payment",
+    title: "Crash right after the charge",
+    failure: "The process dies after Stripe charged and before anything was recorded. Its lock is still on the key.",
+    protection: "The record is at ORDER_CREATED. Retries get 409 while the lock is fresh; once it is stale a retry takes it over (compare-and-set), resumes at ORDER_CREATED and asks Stripe again under the same key: Stripe replays the charge.",
+    code: [{ file: "lib/idempotency.ts", symbol: "takeOver", why: "compare-and-set on lockedAt: exactly one contender wins" }, RESUME, { file: "lib/completer.ts", symbol: "completeStuckCheckouts", why: "finishes abandoned checkouts without any retry" }],
+    e2e: "e2e/09-crash-after-payment.spec.ts",
+  },
+  {
+    id: "naive-versus-safe",
+    title: "Naive versus safe",
+    failure: "The same burst of 5 requests goes to a checkout without idempotency (no key, no claim, no Stripe key) and to the real one.",
+    protection: "The naive checkout makes an order and a charge per request. The real one: one order, one charge, one confirmation.",
+    code: [{ file: "lib/checkout/naive.ts", symbol: "naiveCheckout", why: "what many shops start with" }, ATTEMPT, STRIPE_KEY],
+    e2e: "e2e/10-naive-versus-safe.spec.ts",
+  },
+];
+
+export function findScenario(id: string): ScenarioInfo | undefined {
+  return SCENARIOS.find((scenario) => scenario.id === id);
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { env } from "@/lib/env.ts";
+import type { ScenarioId } from "@/lib/lab/catalog.ts";
+import type { PaymentsControl } from "@/lib/lab/payments-control.ts";
+import { narrate, type StoredRun, type Tally } from "@/lib/lab/runs.ts";
+import type { ShopClient } from "@/lib/lab/shop-client.ts";
+import { armPausePoint } from "@/lib/test-hooks.ts";
+
+export type ScenarioContext = {
+  run: StoredRun;
+  shop: ShopClient;
+  payments: PaymentsControl;
+  naiveAvailable: boolean;
+  say: (text: string, tone?: "info" | "good" | "warn" | "bad") => void;
+};
+/** A scenario may say what a naive checkout would have done when "one order and charge per request" is not it. */
+export type NaiveEstimate = (context: ScenarioContext, safe: Tally) => Promise<(Tally & { how: string }) | null>;
+type Scenario = { run: (context: ScenarioContext) => Promise<void>; naive?: NaiveEstimate };
+
+const newKey = () => randomUUID();
+
+/**
+ * Each scenario drives the real shop: real HTTP requests to its checkout, real faults at the
+ * payments server. Timings are derived from the shop's configuration (Stripe timeout, lock
+ * timeout) so a scenario shows the same thing in development and in the e2e configuration.
+ */
+export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
+  "double-click": {
+    async run({ shop, payments, say }) {
+      await payments.fault({ kind: "delay_while_executing", ms: 1500 }, 1);
+      say("Stripe is slow today (1.5 s), so the second click lands while the first is still paying");
+      const key = newKey();
+      await Promise.all([shop.pay("Click 1", key), sleep(80).then(() => shop.payUntilAnswered("Click 2", key))]);
+    },
+  },
+
+  "timeout-false-negative": {
+    async run({ shop, payments, say }) {
+      const { STRIPE_TIMEOUT_MS: timeout, STRIPE_MAX_NETWORK_RETRIES: retries } = env();
+      const attempts = retries + 1;
+      await payments.fault({ kind: "delay_after_commit", ms: timeout + 500 }, attempts);
+      // The webhook would tell the shop first; hold it so that only the shopper's retry can find out.
+      await payments.shapeWebhooks({ delayMs: attempts * (timeout + 500) + 4000 });
+      say(`Stripe will charge, then answer ${timeout + 500} ms late, ${attempts}× (the shop's timeout is ${timeout} ms, and the SDK retries ${retries}×): about ${Math.round((attempts * (timeout + 500)) / 1000)} s`);
+      const key = newKey();
+      const first = await shop.pay("Pay", key);
+      if (first?.status === 503) say("The shopper sees “status unknown — paying again is safe” and clicks Try again", "warn");
+      await shop.payUntilAnswered("Try again", key);
+    },
+  },
+
+  "lost-response": {
+    async run({ shop, payments, say }) {
+      await payments.fault({ kind: "delay_while_executing", ms: 1200 }, 1);
+      const key = newKey();
+      await shop.pay("Pay", key, { abortAfterMs: 400 });
+      say("The shop keeps working on the request; the shopper's page offers “Check / retry your payment”");
+      await sleep(2500);
+      await shop.payUntilAnswered("Check / retry", key);
+    },
+  },
+
+  reload: {
+    async run({ shop, payments, say }) {
+      await payments.fault({ kind: "delay_while_executing", ms: 2500 }, 1);
+      const key = newKey();
+      await shop.pay("Pay", key, { abortAfterMs: 300 });
+      say("Reloaded: the page reads the same key from localStorage and asks again at once");
+      await shop.payUntilAnswered("After reload", key);
+    },
+  },
+
+  "two-tabs": {
+    async run({ shop, say }) {
+      const key = newKey();
+      say("Tabs A and B show the same checkout: both read the key from localStorage");
+      await shop.pay("Tab A: Pay", key);
+      await shop.pay("Tab B: Pay", key);
+    },
+  },
+
+  "webhook-storm": {
+    async run({ shop, payments, say }) {
+      await payments.shapeWebhooks({ copies: 5, concurrent: true, shuffle: true, delayMs: 500, extraEvents: ["payment_intent.payment_failed"] });
+      say("Every webhook of this payment will arrive 5× at once, shuffled, with a stale “payment failed” snapshot");
+      await shop.pay("Pay by bank debit", newKey(), { paymentMethod: "pm_test_delayed_success" });
+      say("The bank settles later; the webhooks decide the order's fate");
+    },
+    async naive({ payments }, safe) {
+      const deliveries = await payments.deliveries("payment_intent.succeeded");
+      return { ...safe, messages: deliveries, how: `a webhook handler without event-id dedupe confirms once per delivery of payment_intent.succeeded (${deliveries})` };
+    },
+  },
+
+  "decline-then-retry": {
+    async run({ shop, say }) {
+      const first = newKey();
+      await shop.pay("Pay with a card that is declined", first, { paymentMethod: "pm_card_chargeDeclined" });
+      await shop.pay("Same key, now with Visa", first);
+      say("A new attempt is a new request: the page mints a new key");
+      await shop.pay("New key, Visa", newKey());
+    },
+  },
+
+  "crash-after-payment": {
+    async run({ run, shop, payments, say }) {
+      const { CHECKOUT_LOCK_TIMEOUT_MS: lockTimeout } = env();
+      armPausePoint("after_payment", { ms: 0, crash: true, scope: run.scope });
+      // Without this the webhook would settle the order before the retry gets to ask Stripe.
+      await payments.shapeWebhooks({ delayMs: lockTimeout + 8000 });
+      say("The next checkout of this run will crash right after Stripe charges it");
+      const key = newKey();
+      await shop.pay("Pay", key);
+      say(`Retrying every second: the dead request's lock counts as fresh for ${lockTimeout / 1000} s`);
+      await shop.payUntilAnswered("Retry", key, { intervalMs: 1000, maxMs: lockTimeout + 20_000 });
+    },
+  },
+
+  "naive-versus-safe": {
+    async run({ shop, payments, say, naiveAvailable }) {
+      if (!naiveAvailable) throw new Error("The naive checkout is off: start the shop with DEMO_UNSAFE_CHECKOUT=1 to compare it");
+      await payments.fault({ kind: "delay_while_executing", ms: 400 }, 10);
+      say("5 requests at once to the naive checkout: no key, no claim, no Stripe key");
+      await Promise.all([1, 2, 3, 4, 5].map((n) => shop.pay(`Naive ${n}`, null, { naive: true })));
+      const key = newKey();
+      say("The same 5 requests to the real checkout, with one key");
+      await Promise.all([1, 2, 3, 4, 5].map((n) => shop.payUntilAnswered(`Safe ${n}`, key)));
+    },
+  },
+};
+
+export function narrator(run: StoredRun) {
+  return (text: string, tone: "info" | "good" | "warn" | "bad" = "info") => narrate(run, text, tone);
+}
