@@ -35,8 +35,11 @@ test.describe("Naive versus safe", () => {
 });
 
 isolatedTest.describe("Naive versus safe", () => {
-  isolatedTest("without DEMO_UNSAFE_CHECKOUT=1 the naive checkout does not exist", async ({ request }) => {
+  isolatedTest("in production without DEMO_UNSAFE_CHECKOUT=1 or DEMO_MODE=1, the naive checkout and the lab do not exist", async ({ request }) => {
     expect((await request.get("/checkout/naive")).status()).toBe(404);
     expect((await request.post("/api/checkout/naive", { data: {} })).status()).toBe(404);
+    expect((await request.get("/lab")).status()).toBe(404);
+    expect((await request.get("/lab/source?file=lib/idempotency.ts")).status()).toBe(404);
+    expect((await request.post("/api/lab/runs", { data: { scenario: "double-click" } })).status()).toBe(404);
   });
 });

@@ -28,9 +28,9 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
   const applied = await db.$transaction(async (tx) => {
     const order = await findOrder(tx, event);
     const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId: order?.orderId ?? null }], skipDuplicates: true, select: { id: true } });
-    const result = !first ? "duplicate" : stale ? "stale_ignored" : "applied";
     if (order) {
-      const effects = result === "applied" ? await applyEvent(tx, event, order) : [];
+      const effects = first && !stale ? await applyEvent(tx, event, order) : [];
+      const result = !first ? "duplicate" : stale ? "stale_ignored" : effects.length > 0 ? "applied" : "no_change";
       await recordAudit(tx, [audit("webhook", order, { eventId: event.id, type: event.type, result }), ...effects]);
     }
     return Boolean(first);

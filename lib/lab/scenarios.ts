@@ -31,7 +31,8 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
       await payments.fault({ kind: "delay_while_executing", ms: 1500 }, 1);
       say("Stripe is slow today (1.5 s), so the second click lands while the first is still paying");
       const key = newKey();
-      await Promise.all([shop.pay("Click 1", key), sleep(80).then(() => shop.payUntilAnswered("Click 2", key))]);
+      // Whichever loses the race gets 409 and asks again, as the page does.
+      await Promise.all([shop.payUntilAnswered("Click 1", key), sleep(80).then(() => shop.payUntilAnswered("Click 2", key))]);
     },
   },
 
@@ -45,6 +46,7 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
       say(`Stripe will charge, then answer ${timeout + 500} ms late, ${attempts}× (the shop's timeout is ${timeout} ms, and the SDK retries ${retries}×): about ${Math.round((attempts * (timeout + 500)) / 1000)} s`);
       const key = newKey();
       const first = await shop.pay("Pay", key);
+      await reportCharges(payments, say, "the shop could not tell");
       if (first?.status === 503) say("The shopper sees “status unknown — paying again is safe” and clicks Try again", "warn");
       await shop.payUntilAnswered("Try again", key);
     },
@@ -112,6 +114,7 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
       say("The next checkout of this run will crash right after Stripe charges it");
       const key = newKey();
       await shop.pay("Pay", key);
+      await reportCharges(payments, say, "the shop's database has no record of it");
       say(`Retrying every second: the dead request's lock counts as fresh for ${lockTimeout / 1000} s`);
       await shop.payUntilAnswered("Retry", key, { intervalMs: 1000, maxMs: lockTimeout + 20_000 });
     },
@@ -129,6 +132,12 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
     },
   },
 };
+
+/** What Stripe holds at this moment, which the shop may not know yet. */
+async function reportCharges(payments: PaymentsControl, say: ScenarioContext["say"], butShop: string): Promise<void> {
+  const charged = (await payments.paymentIntents()).filter((intent) => intent.status === "succeeded");
+  if (charged.length > 0) say(`At Stripe: ${charged.map((intent) => intent.id).join(", ")} succeeded — the card is charged, but ${butShop}`, "warn");
+}
 
 export function narrator(run: StoredRun) {
   return (text: string, tone: "info" | "good" | "warn" | "bad" = "info") => narrate(run, text, tone);

@@ -5,6 +5,7 @@ import type { PaymentMethodId } from "@/lib/payments/payment-methods.ts";
 
 export type Answer = { status: number; replayed: boolean; code: string | null; orderId: string | null; orderStatus: string | null };
 type PayOptions = { paymentMethod?: PaymentMethodId; abortAfterMs?: number; naive?: boolean };
+type Attempt = PayOptions & { repeat?: boolean };
 
 const SUCCEEDS: ReadonlySet<string> = new Set(["pm_card_visa", "pm_test_delayed_success"]);
 
@@ -14,8 +15,11 @@ const SUCCEEDS: ReadonlySet<string> = new Set(["pm_card_visa", "pm_test_delayed_
  * them. Every request and answer is narrated on the run's timeline.
  */
 export class ShopClient {
-  /** Requests that reached the shop, each with whether its card would be charged: what a naive checkout would act on. */
-  readonly sent: { succeeds: boolean }[] = [];
+  /**
+   * The shopper's own attempts (not the re-asks a 409 causes, which a naive checkout would never
+   * answer), each with whether its card would be charged: what a naive checkout would act on.
+   */
+  readonly attempts: { succeeds: boolean }[] = [];
 
   constructor(
     private readonly origin: string,
@@ -25,11 +29,11 @@ export class ShopClient {
   ) {}
 
   /** Sends one checkout. Returns null when the connection was dropped before the answer. */
-  async pay(label: string, key: string | null, options: PayOptions = {}): Promise<Answer | null> {
+  async pay(label: string, key: string | null, options: Attempt = {}): Promise<Answer | null> {
     const paymentMethod = options.paymentMethod ?? "pm_card_visa";
     const path = options.naive ? "/api/checkout/naive" : "/api/checkout";
     narrate(this.run, `${label}: POST ${path}${key ? ` with Idempotency-Key ${shortKey(key)}` : " (no key)"}${paymentMethod === "pm_card_visa" ? "" : `, ${paymentMethod}`}`);
-    this.sent.push({ succeeds: SUCCEEDS.has(paymentMethod) });
+    if (!options.repeat) this.attempts.push({ succeeds: SUCCEEDS.has(paymentMethod) });
     const controller = new AbortController();
     const timer = options.abortAfterMs === undefined ? null : setTimeout(() => controller.abort(), options.abortAfterMs);
     try {
@@ -55,7 +59,7 @@ export class ShopClient {
   async payUntilAnswered(label: string, key: string, options: PayOptions & { intervalMs?: number; maxMs?: number } = {}): Promise<Answer | null> {
     const deadline = Date.now() + (options.maxMs ?? 60_000);
     for (let attempt = 1; ; attempt += 1) {
-      const answer = await this.pay(attempt === 1 ? label : `${label} (again)`, key, options);
+      const answer = await this.pay(attempt === 1 ? label : `${label} (again)`, key, { ...options, repeat: attempt > 1 });
       if (answer?.status !== 409 || Date.now() > deadline) return answer;
       await sleep(options.intervalMs ?? 500);
     }

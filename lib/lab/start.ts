@@ -80,11 +80,11 @@ async function tally(context: ScenarioContext): Promise<LabResult> {
     ? { ...count(true), measured: true, how: "measured: the same burst sent to the naive checkout" }
     : estimate
       ? { ...estimate, measured: false }
-      : { ...perRequest(shop.sent), measured: false, how: `one order per request that reached the shop (${shop.sent.length}), a charge and a confirmation for each with a working card` };
+      : { ...perAttempt(shop.attempts), measured: false, how: `one order per attempt of the shopper (${shop.attempts.length}), a charge and a confirmation for each with a working card` };
   return { safe, naive, orders: orders.map((order) => ({ id: order.id, status: order.status, naive: naiveIds.has(order.id) })) };
 }
 
-function perRequest(sent: { succeeds: boolean }[]): Tally {
-  const charges = sent.filter((request) => request.succeeds).length;
-  return { orders: sent.length, charges, messages: charges };
+function perAttempt(attempts: { succeeds: boolean }[]): Tally {
+  const charges = attempts.filter((attempt) => attempt.succeeds).length;
+  return { orders: attempts.length, charges, messages: charges };
 }

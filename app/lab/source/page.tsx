@@ -37,7 +37,7 @@ export default async function SourcePage({ searchParams }: Props) {
           {source.lines.map((text, index) => {
             const line = index + 1;
             return (
-              <div key={line} id={line === source.start ? "focus" : undefined} className={`flex scroll-mt-24 ${highlighted(line) ? "bg-amber-50" : ""}`}>
+              <div key={line} id={line === source.start ? "focus" : undefined} data-highlighted={highlighted(line) || undefined} className={`flex scroll-mt-24 ${highlighted(line) ? "bg-amber-50" : ""}`}>
                 <span className="w-12 shrink-0 pr-3 text-right text-stone-400 select-none">{line}</span>
                 <span className="pr-4 whitespace-pre">{text}</span>
               </div>
