@@ -11,7 +11,7 @@ export type AuditDetail = {
   /** The last step that committed: a retry or the completer resumes from here. */
   recovery_point: { point: "order_created" | "finished"; status?: number };
   /** One call to Stripe: the key the shop derived, and whether Stripe answered from its idempotency store. */
-  stripe_call: { operation: "payment_intents.create" | "refunds.create"; idempotencyKey: string | null; replayed: boolean; result: string };
+  stripe_call: { operation: "payment_intents.create" | "refunds.create"; idempotencyKey: string | null; replayed: boolean; result: string; error?: string };
   lock_released: { reason: string };
   order_status: { to: OrderStatusName; by: "checkout" | "webhook" | "refund" | "naive_checkout" };
   webhook: { eventId: string; type: string; result: "applied" | "no_change" | "duplicate" | "stale_ignored" };
@@ -45,9 +45,10 @@ export function describeEvent(event: TimelineEvent): { actor: Actor; text: strin
         ? { actor: "shop", text: "Recovery point ORDER_CREATED: the claim and the order committed together", tone: "info" }
         : { actor: "shop", text: `Recovery point FINISHED: answer ${event.detail.status ?? ""} stored for every retry`, tone: "good" };
     case "stripe_call": {
-      const { operation, idempotencyKey, replayed, result } = event.detail;
+      const { operation, idempotencyKey, replayed, result, error } = event.detail;
       const key = idempotencyKey ? `key ${idempotencyKey}` : "no idempotency key";
-      return { actor: "stripe", text: `${operation} with ${key} → ${result}${replayed ? " (Stripe replayed its first answer: no new charge)" : ""}`, tone: result === "unknown" ? "bad" : replayed ? "good" : "info" };
+      const why = error ? ` (${error})` : "";
+      return { actor: "stripe", text: `${operation} with ${key} → ${result}${why}${replayed ? " (Stripe replayed its first answer: no new charge)" : ""}`, tone: result === "unknown" ? "bad" : replayed ? "good" : "info" };
     }
     case "lock_released":
       return { actor: "shop", text: `Lock released: ${event.detail.reason}; a retry resumes at once`, tone: "warn" };

@@ -2,7 +2,7 @@ import { audit, type AuditEntry, type AuditSubject } from "@/lib/audit.ts";
 import type { AuditDetail } from "@/lib/audit-events.ts";
 import { db, type Tx } from "@/lib/db.ts";
 import type { OrderStatus, Prisma } from "@/lib/generated/prisma/client.ts";
-import { enqueueConfirmation } from "@/lib/outbox.ts";
+import { enqueueConfirmation, type ConfirmableOrder } from "@/lib/outbox.ts";
 
 /** Order state only moves forward; each target lists the states it may be reached from. */
 const ALLOWED_FROM: Record<OrderStatus, OrderStatus[]> = {
@@ -24,9 +24,9 @@ export async function transition(tx: Tx, orderId: string, to: OrderStatus, data:
 }
 
 /** Marks the order paid and, only if this call is the one that did it, queues its confirmation. */
-export async function markPaid(tx: Tx, orderId: string, paymentIntentId: string): Promise<boolean> {
-  const moved = await transition(tx, orderId, "paid", { paymentIntentId });
-  if (moved) await enqueueConfirmation(tx, orderId);
+export async function markPaid(tx: Tx, order: ConfirmableOrder, paymentIntentId: string): Promise<boolean> {
+  const moved = await transition(tx, order.id, "paid", { paymentIntentId });
+  if (moved) await enqueueConfirmation(tx, order);
   return moved;
 }
 

@@ -9,8 +9,10 @@ export const CONFIRMATION = "order_confirmation";
  * Written in the same transaction that marks the order paid. UNIQUE (order, kind) makes a
  * second confirmation impossible even if two writers both believed they were first.
  */
-export async function enqueueConfirmation(tx: Tx, orderId: string): Promise<void> {
-  const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { scope: true, totalCents: true, currency: true } });
+export type ConfirmableOrder = { id: string; scope: string; totalCents: number; currency: string };
+
+export async function enqueueConfirmation(tx: Tx, order: ConfirmableOrder): Promise<void> {
+  const orderId = order.id;
   await tx.outboxMessage.createMany({
     data: [{
       orderId,

@@ -44,21 +44,21 @@ async function stillFailed(paymentIntentId: string): Promise<boolean> {
   return current.status === "requires_payment_method" || current.status === "canceled";
 }
 
-type OrderRef = AuditSubject & { orderId: string };
+type OrderRef = AuditSubject & { orderId: string; totalCents: number; currency: string };
 
 /** The event may arrive before the checkout recorded the PaymentIntent, so metadata leads. */
 async function findOrder(tx: Tx, event: Stripe.Event): Promise<OrderRef | null> {
   const object = event.data.object as { metadata?: Record<string, string> | null; payment_intent?: string | { id: string } | null };
   const candidate = object.metadata?.orderId;
-  const select = { id: true, scope: true } as const;
-  let order: { id: string; scope: string } | null = null;
+  const select = { id: true, scope: true, totalCents: true, currency: true } as const;
+  let order: { id: string; scope: string; totalCents: number; currency: string } | null = null;
   if (candidate) {
     order = await tx.order.findUnique({ where: { id: candidate }, select });
   } else {
     const paymentIntentId = typeof object.payment_intent === "string" ? object.payment_intent : object.payment_intent?.id;
     if (paymentIntentId) order = (await tx.payment.findUnique({ where: { paymentIntentId }, select: { order: { select } } }))?.order ?? null;
   }
-  return order && { scope: order.scope, orderId: order.id };
+  return order && { scope: order.scope, orderId: order.id, totalCents: order.totalCents, currency: order.currency };
 }
 
 /**
@@ -72,7 +72,8 @@ async function applyEvent(tx: Tx, event: Stripe.Event, order: OrderRef): Promise
     case "payment_intent.succeeded": {
       const intent = event.data.object;
       await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "succeeded", amountCents: intent.amount, currency: intent.currency });
-      return (await markPaid(tx, orderId, intent.id)) ? paidSteps(order, "webhook") : [];
+      const confirmable = { id: orderId, scope: order.scope, totalCents: order.totalCents, currency: order.currency };
+      return (await markPaid(tx, confirmable, intent.id)) ? paidSteps(order, "webhook") : [];
     }
     case "payment_intent.processing": {
       const intent = event.data.object;

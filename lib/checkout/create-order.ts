@@ -12,8 +12,13 @@ type Line = { productId: string; slug: string; name: string; unitPriceCents: num
  * keeps the transaction usable when a constraint says "already there".
  */
 export async function createOrFindOrder(tx: Tx, request: CheckoutRequest): Promise<string> {
-  const existing = await findExistingOrder(tx, request);
-  if (existing) return existing;
+  // A cart looks first: another tab may have placed this cart version under its own key, and the
+  // cart has moved on since, so pricing it now would fail. An API request needs no look: the
+  // insert's ON CONFLICT finds a purged key's order below.
+  if (request.source.kind === "cart") {
+    const existing = await findExistingOrder(tx, request);
+    if (existing) return existing;
+  }
 
   const lines = await orderLines(tx, request.source);
   const [order] = await tx.order.createManyAndReturn({

@@ -21,7 +21,7 @@ export async function applyPaymentOutcome(tx: Tx, order: SettledOrder, outcome: 
   switch (outcome.kind) {
     case "succeeded":
       await recordPayment(tx, { ...payment, paymentIntentId: outcome.paymentIntent.id, status: "succeeded" });
-      if (await markPaid(tx, order.id, outcome.paymentIntent.id)) steps.push(...paidSteps(subject, by));
+      if (await markPaid(tx, order, outcome.paymentIntent.id)) steps.push(...paidSteps(subject, by));
       await closeCart(tx, order, "placed");
       break;
     case "processing":
@@ -46,7 +46,8 @@ export async function applyPaymentOutcome(tx: Tx, order: SettledOrder, outcome: 
 
 /** The call as the timeline shows it: which key the shop sent, and whether Stripe replayed. */
 export function stripeCallStep(subject: { scope: string; orderId: string }, charge: ChargeResult): AuditEntry {
-  return audit("stripe_call", subject, { operation: "payment_intents.create", idempotencyKey: charge.idempotencyKey, replayed: charge.replayed, result: charge.kind });
+  const error = charge.kind === "unknown" || charge.kind === "rejected" || charge.kind === "declined" ? charge.message : undefined;
+  return audit("stripe_call", subject, { operation: "payment_intents.create", idempotencyKey: charge.idempotencyKey, replayed: charge.replayed, result: charge.kind, ...(error && { error }) });
 }
 
 /**

@@ -19,7 +19,8 @@ export async function readSource(file: string, symbol: string | null): Promise<S
   if (!isReadableSource(file)) return null;
   let text: string;
   try {
-    text = await readFile(path.join(process.cwd(), file), "utf8");
+    // Read at run time from the checkout, never bundled: tell Turbopack not to trace it.
+    text = await readFile(path.join(/*turbopackIgnore: true*/ process.cwd(), file), "utf8");
   } catch {
     return null;
   }
