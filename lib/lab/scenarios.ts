@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import type { ScenarioId } from "@/lib/lab/catalog.ts";
 import type { PaymentsControl } from "@/lib/lab/payments-control.ts";
@@ -21,15 +22,35 @@ type Scenario = { run: (context: ScenarioContext) => Promise<void>; naive?: Naiv
 const newKey = () => randomUUID();
 
 /**
+ * Slows Stripe for this run, but less than the shop's Stripe timeout: the point is a request
+ * still in flight, not a timeout (that is its own scenario).
+ */
+async function slowStripe({ payments, say }: ScenarioContext, ms: number, times = 1): Promise<number> {
+  const delay = Math.min(ms, Math.floor(env().STRIPE_TIMEOUT_MS * 0.6));
+  await payments.fault({ kind: "delay_while_executing", ms: delay }, times);
+  say(`Stripe is slow today (${(delay / 1000).toFixed(1)} s per payment)`);
+  return delay;
+}
+
+/** Resolves once the shop has claimed `key`: from then on the request is in flight, whatever happens to its connection. */
+async function claimed(run: StoredRun, key: string, timeoutMs = 30_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    const found = await db.auditEvent.findFirst({ where: { scope: run.scope, kind: "claim", detail: { path: ["key"], equals: key } }, select: { id: true } });
+    if (found) return;
+    await sleep(50);
+  }
+}
+
+/**
  * Each scenario drives the real shop: real HTTP requests to its checkout, real faults at the
  * payments server. Timings are derived from the shop's configuration (Stripe timeout, lock
  * timeout) so a scenario shows the same thing in development and in the e2e configuration.
  */
 export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
   "double-click": {
-    async run({ shop, payments, say }) {
-      await payments.fault({ kind: "delay_while_executing", ms: 1500 }, 1);
-      say("Stripe is slow today (1.5 s), so the second click lands while the first is still paying");
+    async run(context) {
+      const { shop } = context;
+      await slowStripe(context, 1500);
       const key = newKey();
       // Whichever loses the race gets 409 and asks again, as the page does.
       await Promise.all([shop.payUntilAnswered("Click 1", key), sleep(80).then(() => shop.payUntilAnswered("Click 2", key))]);
@@ -53,21 +74,23 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
   },
 
   "lost-response": {
-    async run({ shop, payments, say }) {
-      await payments.fault({ kind: "delay_while_executing", ms: 1200 }, 1);
+    async run(context) {
+      const { run, shop, say } = context;
+      const delay = await slowStripe(context, 1200);
       const key = newKey();
-      await shop.pay("Pay", key, { abortAfterMs: 400 });
+      await shop.pay("Pay", key, { dropWhen: claimed(run, key) });
       say("The shop keeps working on the request; the shopper's page offers “Check / retry your payment”");
-      await sleep(2500);
+      await sleep(delay + 1500);
       await shop.payUntilAnswered("Check / retry", key);
     },
   },
 
   reload: {
-    async run({ shop, payments, say }) {
-      await payments.fault({ kind: "delay_while_executing", ms: 2500 }, 1);
+    async run(context) {
+      const { run, shop, say } = context;
+      await slowStripe(context, 2500);
       const key = newKey();
-      await shop.pay("Pay", key, { abortAfterMs: 300 });
+      await shop.pay("Pay", key, { dropWhen: claimed(run, key) });
       say("Reloaded: the page reads the same key from localStorage and asks again at once");
       await shop.payUntilAnswered("After reload", key);
     },
@@ -121,9 +144,10 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
   },
 
   "naive-versus-safe": {
-    async run({ shop, payments, say, naiveAvailable }) {
+    async run(context) {
+      const { shop, say, naiveAvailable } = context;
       if (!naiveAvailable) throw new Error("The naive checkout is off: start the shop with DEMO_UNSAFE_CHECKOUT=1 to compare it");
-      await payments.fault({ kind: "delay_while_executing", ms: 400 }, 10);
+      await slowStripe(context, 400, 10);
       say("5 requests at once to the naive checkout: no key, no claim, no Stripe key");
       await Promise.all([1, 2, 3, 4, 5].map((n) => shop.pay(`Naive ${n}`, null, { naive: true })));
       const key = newKey();

@@ -4,7 +4,8 @@ import { narrate, type StoredRun } from "@/lib/lab/runs.ts";
 import type { PaymentMethodId } from "@/lib/payments/payment-methods.ts";
 
 export type Answer = { status: number; replayed: boolean; code: string | null; orderId: string | null; orderStatus: string | null };
-type PayOptions = { paymentMethod?: PaymentMethodId; abortAfterMs?: number; naive?: boolean };
+/** `dropWhen` resolves when the connection should drop: the answer is then lost, the request is not. */
+type PayOptions = { paymentMethod?: PaymentMethodId; dropWhen?: Promise<void>; naive?: boolean };
 type Attempt = PayOptions & { repeat?: boolean };
 
 const SUCCEEDS: ReadonlySet<string> = new Set(["pm_card_visa", "pm_test_delayed_success"]);
@@ -35,7 +36,7 @@ export class ShopClient {
     narrate(this.run, `${label}: POST ${path}${key ? ` with Idempotency-Key ${shortKey(key)}` : " (no key)"}${paymentMethod === "pm_card_visa" ? "" : `, ${paymentMethod}`}`);
     if (!options.repeat) this.attempts.push({ succeeds: SUCCEEDS.has(paymentMethod) });
     const controller = new AbortController();
-    const timer = options.abortAfterMs === undefined ? null : setTimeout(() => controller.abort(), options.abortAfterMs);
+    void options.dropWhen?.then(() => controller.abort());
     try {
       const response = await fetch(`${this.origin}${path}`, {
         method: "POST",
@@ -50,8 +51,6 @@ export class ShopClient {
       if (!controller.signal.aborted) throw error;
       narrate(this.run, `${label}: the connection dropped before the answer arrived`, "warn");
       return null;
-    } finally {
-      if (timer) clearTimeout(timer);
     }
   }
 
