@@ -1,15 +1,15 @@
 import { describeEvent, type TimelineEvent } from "@/lib/audit-events.ts";
 
-export type TimelineActor = "shopper" | "shop" | "stripe" | "webhook" | "outbox" | "completer";
+export type TimelineActor = "lab" | "shopper" | "shop" | "stripe" | "webhook" | "outbox" | "completer";
 export type TimelineRow = { id: string; at: string; actor: TimelineActor; text: string; tone: "good" | "warn" | "bad" | "info"; kind: string };
 
 export function auditRows(events: TimelineEvent[]): TimelineRow[] {
   return events.map((event) => ({ id: `audit-${event.id}`, at: event.at, kind: event.kind, ...describeEvent(event) }));
 }
 
-/** The lab runner's narration: what the shopper (or the network) did and what came back. */
-export function runnerRows(steps: { at: string; text: string; tone: TimelineRow["tone"] }[]): TimelineRow[] {
-  return steps.map((step, index) => ({ id: `step-${index}`, at: step.at, actor: "shopper", kind: "request", text: step.text, tone: step.tone }));
+/** The lab runner's narration: what the shopper (or the network) did and what came back, and what the lab set up. */
+export function runnerRows(steps: { at: string; actor: "shopper" | "lab"; text: string; tone: TimelineRow["tone"] }[]): TimelineRow[] {
+  return steps.map((step, index) => ({ id: `step-${index}`, at: step.at, actor: step.actor, kind: step.actor === "shopper" ? "request" : "narration", text: step.text, tone: step.tone }));
 }
 
 /** Both sources in time order; a stable sort keeps each source's own order for equal times. */

@@ -1,6 +1,7 @@
 import type { TimelineActor, TimelineRow } from "@/components/timeline/rows.ts";
 
 const ACTOR_STYLE: Record<TimelineActor, string> = {
+  lab: "bg-white text-stone-600 ring-1 ring-stone-300",
   shopper: "bg-sky-100 text-sky-900",
   shop: "bg-amber-100 text-amber-900",
   stripe: "bg-violet-100 text-violet-900",

@@ -3,7 +3,7 @@ import type { ScenarioId } from "@/lib/lab/catalog.ts";
 
 export type StepTone = "info" | "good" | "warn" | "bad";
 /** The lab runner's own narration: what the simulated shopper (or network) did, and what came back. */
-export type RunnerStep = { at: string; text: string; tone: StepTone };
+export type RunnerStep = { at: string; actor: "shopper" | "lab"; text: string; tone: StepTone };
 export type Tally = { orders: number; charges: number; messages: number };
 export type LabResult = {
   /** What this shop did, counted from its database and the payments server. */
@@ -41,8 +41,9 @@ export function findRun(id: string): StoredRun | undefined {
   return runs.get(id);
 }
 
-export function narrate(run: StoredRun, text: string, tone: StepTone = "info"): void {
-  run.steps.push({ at: new Date().toISOString(), text, tone });
+/** A step of the run's story: what the shopper (or the network) did, or what the lab set up or saw. */
+export function narrate(run: StoredRun, text: string, tone: StepTone = "info", actor: RunnerStep["actor"] = "lab"): void {
+  run.steps.push({ at: new Date().toISOString(), actor, text, tone });
 }
 
 export function finishRun(run: StoredRun, outcome: { result: LabResult } | { error: string }): void {

@@ -33,7 +33,7 @@ export class ShopClient {
   async pay(label: string, key: string | null, options: Attempt = {}): Promise<Answer | null> {
     const paymentMethod = options.paymentMethod ?? "pm_card_visa";
     const path = options.naive ? "/api/checkout/naive" : "/api/checkout";
-    narrate(this.run, `${label}: POST ${path}${key ? ` with Idempotency-Key ${shortKey(key)}` : " (no key)"}${paymentMethod === "pm_card_visa" ? "" : `, ${paymentMethod}`}`);
+    narrate(this.run, `${label}: POST ${path}${key ? ` with Idempotency-Key ${shortKey(key)}` : " (no key)"}${paymentMethod === "pm_card_visa" ? "" : `, ${paymentMethod}`}`, "info", "shopper");
     if (!options.repeat) this.attempts.push({ succeeds: SUCCEEDS.has(paymentMethod) });
     const controller = new AbortController();
     void options.dropWhen?.then(() => controller.abort());
@@ -45,11 +45,11 @@ export class ShopClient {
         signal: controller.signal,
       });
       const answer = await readAnswer(response);
-      narrate(this.run, `${label} ← ${describeAnswer(answer)}`, toneOf(answer));
+      narrate(this.run, `${label} ← ${describeAnswer(answer)}`, toneOf(answer), "shopper");
       return answer;
     } catch (error) {
       if (!controller.signal.aborted) throw error;
-      narrate(this.run, `${label}: the connection dropped before the answer arrived`, "warn");
+      narrate(this.run, `${label}: the connection dropped before the answer arrived`, "warn", "shopper");
       return null;
     }
   }
