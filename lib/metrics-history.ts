@@ -1,5 +1,6 @@
+import type { TimelineEvent } from "@/lib/audit-events.ts";
 import { logger } from "@/lib/log.ts";
-import { CHECKOUT_OUTCOMES, metrics, type CheckoutOutcome } from "@/lib/metrics.ts";
+import { CHECKOUT_OUTCOMES, metrics, type CheckoutOutcome, type IdempotencyHealth } from "@/lib/metrics.ts";
 
 /**
  * The operator dashboard's memory: Prometheus keeps history for a real deployment, but the demo
@@ -219,3 +220,16 @@ const CAPACITY = 180;
 const globalForHistory = globalThis as unknown as { metricsHistory?: MetricsHistory };
 
 export const metricsHistory = (globalForHistory.metricsHistory ??= createMetricsHistory({ capacity: CAPACITY, read: () => metrics.registry.getMetricsAsJSON() }));
+
+/** GET /api/admin/metrics: what the dashboard polls. */
+export type AdminMetricsResponse = {
+  sampleIntervalMs: number | null;
+  capacity: number;
+  /** Since this app instance started (the same counters as /api/metrics). */
+  health: IdempotencyHealth;
+  /** Over the buffered samples only. */
+  window: WindowSummary;
+  intervals: MetricsInterval[];
+  /** Newest first; scopes as hashes, shoppers' raw keys hidden. */
+  timeline: (TimelineEvent & { scopeHash: string })[];
+};

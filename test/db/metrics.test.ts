@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { GET as getAdminMetrics } from "@/app/api/admin/metrics/route.ts";
 import { GET as getMetrics } from "@/app/api/metrics/route.ts";
+import { audit, recordAudit } from "@/lib/audit.ts";
 import { db } from "@/lib/db.ts";
+import { scopeHash } from "@/lib/log.ts";
+import { metricsHistory, type AdminMetricsResponse } from "@/lib/metrics-history.ts";
 import { callCheckoutApi, createApiClient } from "../setup/fixtures.ts";
 import { deliver, eventsFor } from "../setup/webhooks.ts";
 
@@ -73,5 +77,47 @@ describe("GET /api/metrics", () => {
     expect(after.replayed).toBe(before.replayed);
     expect(after.inFlight).toBe(before.inFlight);
     expect(after.mismatch).toBe(before.mismatch);
+  });
+});
+
+describe("GET /api/admin/metrics", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  const adminMetrics = (query = "") => getAdminMetrics(new Request(`http://shop.test/api/admin/metrics${query}`));
+
+  it("answers the sampled history as rates, the idempotency health, and the recent steps with keys hidden", async () => {
+    await metricsHistory.sample();
+    const { apiKey, scope } = await createApiClient();
+    const key = randomUUID();
+    await callCheckoutApi({ key, apiKey, body });
+    await callCheckoutApi({ key, apiKey, body });
+    // A claim step of this scope, written as checkout() writes its steps: its raw key must not come back.
+    await db.$transaction((tx) => recordAudit(tx, [audit("claim", { scope, orderId: null }, { outcome: "replayed", key, status: 201 })]));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await metricsHistory.sample();
+
+    const response = await adminMetrics("?events=200");
+    expect(response.status).toBe(200);
+    const data = (await response.json()) as AdminMetricsResponse;
+    expect(data.intervals.length).toBeGreaterThanOrEqual(1);
+    const last = data.intervals.at(-1)!;
+    expect(last.checkoutsPerSecond.new * last.seconds).toBeCloseTo(1, 2);
+    expect(last.checkoutsPerSecond.replayed * last.seconds).toBeCloseTo(1, 2);
+    expect(data.health.replayed).toBeGreaterThanOrEqual(1);
+    expect(data.timeline.length).toBeLessThanOrEqual(200);
+    const mine = data.timeline.filter((event) => event.scopeHash === scopeHash(scope));
+    expect(mine).toContainEqual(expect.objectContaining({ kind: "claim", detail: { outcome: "replayed", key: "(hidden)", status: 201 } }));
+    expect(JSON.stringify(data)).not.toContain(key);
+    expect(JSON.stringify(data)).not.toContain(scope);
+  });
+
+  it("refuses a bad query, and is absent when the dev tools are off", async () => {
+    expect((await adminMetrics("?events=0")).status).toBe(400);
+    vi.stubEnv("NODE_ENV", "production");
+    const response = await adminMetrics();
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { message: "Not found" } });
   });
 });
