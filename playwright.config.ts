@@ -60,6 +60,7 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       // Scenario 10 compares the real checkout with the unsafe teaching variant.
       DEMO_UNSAFE_CHECKOUT: "1",
+      DEMO_MODE: "1",
     },
   },
 });
