@@ -58,12 +58,12 @@ test.describe("Admin dashboard", () => {
     for (const chart of ["checkout-requests", "checkout-latency", "stripe-calls", "webhook-deliveries", "maintenance"]) {
       const section = page.getByTestId(`chart-${chart}`);
       await expect(section.locator("svg.recharts-surface").first()).toBeVisible();
-      await expect(section.locator(".recharts-line").first()).toBeAttached();
+      await expect(section.locator(".recharts-line, .recharts-area").first()).toBeAttached();
     }
     const requests = page.getByTestId("chart-checkout-requests");
-    await expect(requests.locator(".recharts-legend-wrapper")).toContainText("Replayed");
-    // The replayed line has points (a path with a drawn segment), not only a legend entry.
-    await expect(requests.locator(".recharts-line path.recharts-curve").nth(1)).toHaveAttribute("d", /\d/);
+    await expect(requests.locator(".recharts-legend-item")).toHaveText(["New", "Replayed", "In flight (409)", "Key reused, other payload (422)", "Rejected", "Payment status unknown"]);
+    // The replayed band is drawn (a path with points), not only named in the legend.
+    await expect(requests.locator(".recharts-area").nth(1).locator("path.recharts-area-curve")).toHaveAttribute("d", /\d/);
 
     await expect(page.getByRole("heading", { name: "Recent steps" })).toBeVisible();
     // Operators see scope hashes, never a shopper's raw idempotency key.

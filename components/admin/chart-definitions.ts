@@ -4,8 +4,11 @@ import type { MetricsInterval } from "@/lib/metrics-history.ts";
 /** One line of a chart: where its value comes from in an interval, and how it is drawn. */
 export type Series = { key: string; label: string; color: string; value: (interval: MetricsInterval) => number | null };
 
-/** One chart of the dashboard. */
-export type ChartDefinition = { id: string; title: string; description: string; unit: string; series: Series[]; showDots?: boolean };
+/**
+ * One chart of the dashboard. `stacked` for series that split one whole (requests by outcome),
+ * so equal values don't hide each other; `average` for values that are no rate (latency).
+ */
+export type ChartDefinition = { id: string; title: string; description: string; unit: string; series: Series[]; kind: "stacked" | "lines" | "average" };
 
 // Tailwind's palette as hex: SVG attributes can't use the theme's CSS variables, which Tailwind
 // only emits for the utilities a page uses.
@@ -34,6 +37,7 @@ export const CHARTS: ChartDefinition[] = [
     title: "Checkout requests by outcome",
     description: "What the idempotency layer did with each request: only “New” can charge a card.",
     unit: "/s",
+    kind: "stacked",
     series: OUTCOMES.map(({ outcome, label, color }) => ({ key: outcome, label, color, value: (interval) => interval.checkoutsPerSecond[outcome] })),
   },
   {
@@ -41,7 +45,7 @@ export const CHARTS: ChartDefinition[] = [
     title: "Average checkout latency",
     description: "A replay answers from the stored response, without calling Stripe: it should sit far below a new checkout.",
     unit: " ms",
-    showDots: true,
+    kind: "average",
     series: [
       { key: "new", label: "New", color: colors.coffee, value: (interval) => interval.averageLatencyMs.new },
       { key: "replayed", label: "Replayed", color: colors.emerald, value: (interval) => interval.averageLatencyMs.replayed },
@@ -52,6 +56,7 @@ export const CHARTS: ChartDefinition[] = [
     title: "Stripe calls",
     description: "Calls creating a PaymentIntent, and those Stripe answered from its own idempotency store (no new charge).",
     unit: "/s",
+    kind: "lines",
     series: [
       { key: "calls", label: "Calls", color: colors.crema, value: (interval) => interval.stripePerSecond.calls },
       { key: "replays", label: "Replayed by Stripe", color: colors.emerald, value: (interval) => interval.stripePerSecond.replays },
@@ -62,6 +67,7 @@ export const CHARTS: ChartDefinition[] = [
     title: "Webhook deliveries",
     description: "Each event is applied once; a redelivery is recognised by its event id and changes nothing.",
     unit: "/s",
+    kind: "stacked",
     series: [
       { key: "applied", label: "Applied", color: colors.coffee, value: (interval) => interval.webhooksPerSecond.applied },
       { key: "duplicate", label: "Duplicate", color: colors.emerald, value: (interval) => interval.webhooksPerSecond.duplicate },
@@ -73,6 +79,7 @@ export const CHARTS: ChartDefinition[] = [
     title: "Background work",
     description: "Confirmations the outbox sent, stuck checkouts the completer resumed, expired idempotency records purged.",
     unit: "/s",
+    kind: "lines",
     series: [
       { key: "outboxSent", label: "Outbox sent", color: colors.coffee, value: (interval) => interval.maintenancePerSecond.outboxSent },
       { key: "completerResumed", label: "Completer resumed", color: colors.amber, value: (interval) => interval.maintenancePerSecond.completerResumed },
