@@ -47,6 +47,11 @@ test.describe("Admin dashboard", () => {
       .poll(async () => (await adminMetrics(request)).intervals.reduce((sum, interval) => sum + interval.checkoutsPerSecond.replayed * interval.seconds, 0), { timeout: 15_000 })
       .toBeGreaterThanOrEqual(0.99);
 
+    // recharts reports sizing and rendering problems (a 0×0 container, bad data) on the console.
+    const consoleErrors: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") consoleErrors.push(message.text());
+    });
     await page.goto("/admin");
     await expect(page.getByRole("heading", { level: 1, name: "Operator dashboard" })).toBeVisible();
     // Other scenarios may share this server: at least what this test did, never less.
@@ -69,6 +74,7 @@ test.describe("Admin dashboard", () => {
     // Operators see scope hashes, never a shopper's raw idempotency key.
     expect(await page.content()).not.toContain(key);
 
+    expect(consoleErrors).toEqual([]);
     await testInfo.attach("admin-dashboard.png", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
   });
 });
