@@ -2,7 +2,7 @@ import { describeEvent, type Actor } from "@/lib/audit-events.ts";
 import type { AdminMetricsResponse } from "@/lib/metrics-history.ts";
 import { card } from "@/components/ui/styles.ts";
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const clock = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
 
 const TONES = { good: "bg-emerald-500", warn: "bg-amber-500", bad: "bg-red-500", info: "bg-stone-400" } as const;
 
