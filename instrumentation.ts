@@ -1,4 +1,4 @@
-/** Next.js calls this once when a server instance starts: run its background maintenance there. */
+/** Next.js calls this once when a server instance starts: run its background maintenance (and the dashboard's metrics sampler) there. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.DISABLE_MAINTENANCE === "1") return;
   const { startMaintenanceLoop } = await import("@/lib/maintenance.ts");

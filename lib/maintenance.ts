@@ -3,6 +3,7 @@ import { db } from "@/lib/db.ts";
 import { purgeExpired } from "@/lib/idempotency.ts";
 import { logger } from "@/lib/log.ts";
 import { metrics } from "@/lib/metrics.ts";
+import { metricsHistory, SAMPLE_INTERVAL_MS } from "@/lib/metrics-history.ts";
 import { deliverPendingMessages } from "@/lib/outbox.ts";
 
 /**
@@ -21,7 +22,9 @@ export async function runMaintenance(now = new Date()) {
   return { delivered, completed, purged };
 }
 
+/** Also starts the metrics sampler that the /admin dashboard charts; the returned function stops both. */
 export function startMaintenanceLoop(intervalMs = 2_000): () => void {
+  const stopSampling = metricsHistory.start(SAMPLE_INTERVAL_MS);
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
@@ -33,5 +36,8 @@ export function startMaintenanceLoop(intervalMs = 2_000): () => void {
       });
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    stopSampling();
+  };
 }

@@ -1,13 +1,28 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { CheckoutResult } from "@/lib/checkout/responses.ts";
+
+type LabelFilter = Record<string, string>;
+
+/** The sum of a counter's series whose labels match `where` (all of them when it is empty). */
+async function total(counter: Counter, where: LabelFilter = {}): Promise<number> {
+  const { values } = await counter.get();
+  return values.filter((series) => Object.entries(where).every(([label, wanted]) => series.labels[label] === wanted)).reduce((sum, series) => sum + series.value, 0);
+}
 
 function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter({ name, help, labelNames, registers: [registry] });
+  const checkoutRequests = counter("checkout_requests_total", "Checkout requests by entry point and what the idempotency layer did", ["entry", "outcome"] as const);
+  const webhookDeliveries = counter("webhook_deliveries_total", "Webhook deliveries by event type and whether they were duplicates", ["type", "result"] as const);
+
+  // The idempotency-health measures are read from the counters above at scrape time, so the code
+  // that counts requests and deliveries knows nothing about them. The two cumulative ones are
+  // counters (they only go up, and rate() expects a counter); each scrape recomputes them whole.
+  const health = () => idempotencyHealth(checkoutRequests, webhookDeliveries);
   return {
     registry,
-    checkoutRequests: counter("checkout_requests_total", "Checkout requests by entry point and what the idempotency layer did", ["entry", "outcome"] as const),
+    checkoutRequests,
     checkoutDuration: new Histogram({
       name: "checkout_duration_seconds",
       help: "Checkout latency by outcome (a replay should be far faster than a new checkout)",
@@ -16,10 +31,72 @@ function createMetrics() {
       registers: [registry],
     }),
     stripeCalls: counter("stripe_calls_total", "Calls to Stripe by operation, result, and whether Stripe replayed a stored answer", ["operation", "result", "replayed"] as const),
-    webhookDeliveries: counter("webhook_deliveries_total", "Webhook deliveries by event type and whether they were duplicates", ["type", "result"] as const),
+    webhookDeliveries,
     outboxSent: counter("outbox_messages_sent_total", "Confirmation messages delivered", [] as const),
     completerResumed: counter("completer_resumed_total", "Stuck checkouts the completer resumed", [] as const),
     purged: counter("idempotency_records_purged_total", "Expired idempotency records deleted", [] as const),
+    duplicatesPrevented: new Counter({
+      name: "idempotency_duplicates_prevented_total",
+      help: "Duplicates that changed nothing, by source: a finished checkout's answer replayed, a concurrent copy refused while in flight (409), a webhook event delivered again",
+      labelNames: ["source"] as const,
+      registers: [registry],
+      async collect() {
+        const { replayed, inFlightConflicts, webhookDuplicates } = await health();
+        this.reset();
+        this.inc({ source: "checkout_replayed" }, replayed);
+        this.inc({ source: "checkout_in_flight" }, inFlightConflicts);
+        this.inc({ source: "webhook_duplicate" }, webhookDuplicates);
+      },
+    }),
+    keyReuseMismatch: new Counter({
+      name: "idempotency_key_reuse_mismatch_total",
+      help: "Checkout requests that reused an idempotency key with another payload (refused with 422, nothing done)",
+      registers: [registry],
+      async collect() {
+        const { keyReuseMismatch } = await health();
+        this.reset();
+        this.inc(keyReuseMismatch);
+      },
+    }),
+    duplicateRequestRatio: new Gauge({
+      name: "checkout_duplicate_request_ratio",
+      help: "Share of checkout requests since start that repeated a key already claimed for the same payload (replayed or in flight); for a recent rate, divide rate()s of checkout_requests_total",
+      registers: [registry],
+      async collect() {
+        this.set((await health()).duplicateRequestRatio);
+      },
+    }),
+  };
+}
+
+export type IdempotencyHealth = {
+  checkoutRequests: number;
+  replayed: number;
+  inFlightConflicts: number;
+  webhookDuplicates: number;
+  /** Replays + in-flight conflicts + duplicate webhook deliveries. */
+  duplicatesPrevented: number;
+  keyReuseMismatch: number;
+  /** (replayed + in flight) / every checkout request; 0 before the first. A key reused for another payload is not a duplicate: it is refused. */
+  duplicateRequestRatio: number;
+};
+
+async function idempotencyHealth(checkoutRequests: Counter, webhookDeliveries: Counter): Promise<IdempotencyHealth> {
+  const [all, replayed, inFlightConflicts, keyReuseMismatch, webhookDuplicates] = await Promise.all([
+    total(checkoutRequests),
+    total(checkoutRequests, { outcome: "replayed" }),
+    total(checkoutRequests, { outcome: "conflict" }),
+    total(checkoutRequests, { outcome: "mismatch" }),
+    total(webhookDeliveries, { result: "duplicate" }),
+  ]);
+  return {
+    checkoutRequests: all,
+    replayed,
+    inFlightConflicts,
+    webhookDuplicates,
+    duplicatesPrevented: replayed + inFlightConflicts + webhookDuplicates,
+    keyReuseMismatch,
+    duplicateRequestRatio: all === 0 ? 0 : (replayed + inFlightConflicts) / all,
   };
 }
 
@@ -28,7 +105,13 @@ const globalForMetrics = globalThis as unknown as { metrics?: ReturnType<typeof 
 /** One registry per process (kept on globalThis so dev reloads don't register twice). */
 export const metrics = (globalForMetrics.metrics ??= createMetrics());
 
+/** The headline numbers of the operator dashboard, from the same counters /api/metrics shows. */
+export function currentIdempotencyHealth(): Promise<IdempotencyHealth> {
+  return idempotencyHealth(metrics.checkoutRequests, metrics.webhookDeliveries);
+}
+
 export type CheckoutOutcome = "new" | "replayed" | "conflict" | "mismatch" | "rejected" | "unknown";
+export const CHECKOUT_OUTCOMES: readonly CheckoutOutcome[] = ["new", "replayed", "conflict", "mismatch", "rejected", "unknown"];
 
 /** What the idempotency layer did with a request, read from its answer. */
 export function outcomeOf(result: CheckoutResult): CheckoutOutcome {
