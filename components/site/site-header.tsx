@@ -19,6 +19,7 @@ export function SiteHeader() {
           <NavLink href="/">Shop</NavLink>
           <NavLink href="/mailbox">Mailbox</NavLink>
           {devToolsEnabled() && <NavLink href="/lab">Lab</NavLink>}
+          {devToolsEnabled() && <NavLink href="/admin">Admin</NavLink>}
           <CartLink />
         </nav>
       </div>
