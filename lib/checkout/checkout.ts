@@ -4,7 +4,7 @@ import { audit, recordAudit } from "@/lib/audit.ts";
 import type { ClaimOutcome } from "@/lib/audit-events.ts";
 import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
-import { advance, claim, complete, fingerprint, RecoveryPoint, release, type Claim } from "@/lib/idempotency.ts";
+import { advance, claim, complete, findFinished, fingerprint, RecoveryPoint, release, type Claim } from "@/lib/idempotency.ts";
 import { logger, scopeHash } from "@/lib/log.ts";
 import { metrics, outcomeOf } from "@/lib/metrics.ts";
 import { loadOrder } from "@/lib/orders.ts";
@@ -21,7 +21,8 @@ type KnownOutcome = Exclude<ChargeResult, { kind: "unknown" }>;
 /**
  * Exactly-once checkout, shared by the placeOrder server action and POST /api/checkout.
  *
- *   claim key ─┬─ finished          → replay the stored answer
+ *   read key  ──── finished          → replay the stored answer (422 if another request); no transaction
+ *   claim key ─┬─ finished          → replay the stored answer (it finished meanwhile)
  *              ├─ other request     → 422
  *              ├─ in flight         → 409 (or wait, for the server action)
  *              └─ new / taken over  → resume at the record's recovery point:
@@ -60,6 +61,13 @@ async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
   const config = env();
   const policy = { now: new Date(), lockTimeoutMs: config.CHECKOUT_LOCK_TIMEOUT_MS, ttlMs: config.IDEMPOTENCY_TTL_MS };
   const key = { scope: request.scope, key: request.key, fingerprint: fingerprint(requestMeaning(request)) };
+
+  // A duplicate of a finished request: answered from one read, no transaction (a replay changes nothing).
+  const finished = await findFinished(db, key);
+  if (finished) {
+    await recordAudit(db, [claimStep(request, finished)]);
+    return finished.kind === "replay" ? replayed(finished.response) : mismatch();
+  }
 
   // STARTED → ORDER_CREATED: the claim and the order commit together, or not at all.
   let claimed;
