@@ -17,7 +17,7 @@ const SCENARIOS: Record<string, Expectation> = {
   },
   "lost-response": { title: "The answer is lost on the way back", timeline: [/connection dropped before the answer/, /stored answer 201 replayed/], safe: ONCE, naive: TWICE },
   reload: { title: "Reload while paying", timeline: [/connection dropped before the answer/, /still being processed: 409/, /stored answer 201 replayed/], safe: ONCE, naive: TWICE },
-  "two-tabs": { title: "Two tabs, one cart", timeline: [/Tab A: Pay ← 201/, /Tab B: Pay ← 201 · order paid · Idempotent-Replayed: true/], safe: ONCE, naive: TWICE },
+  "two-tabs": { title: "Two tabs, one cart", timeline: [/Tab A: Pay( \(again\))? ← 201/, /Tab B: Pay( \(again\))? ← 201 · order paid · Idempotent-Replayed: true/], safe: ONCE, naive: TWICE },
   "webhook-storm": {
     title: "Webhook storm",
     timeline: [/payment_intent\.succeeded \(evt_\S+\) applied/, /payment_intent\.succeeded \(evt_\S+\) delivered again: duplicate, ignored/, /payment_failed \(evt_\S+\) is stale/, /Order → paid/, /Confirmation sent/],

@@ -100,8 +100,8 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
     async run({ shop, say }) {
       const key = newKey();
       say("Tabs A and B show the same checkout: both read the key from localStorage");
-      await shop.pay("Tab A: Pay", key);
-      await shop.pay("Tab B: Pay", key);
+      await shop.payUntilAnswered("Tab A: Pay", key);
+      await shop.payUntilAnswered("Tab B: Pay", key);
     },
   },
 
@@ -121,7 +121,7 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
   "decline-then-retry": {
     async run({ shop, say }) {
       const first = newKey();
-      await shop.pay("Pay with a card that is declined", first, { paymentMethod: "pm_card_chargeDeclined" });
+      await shop.payUntilAnswered("Pay with a card that is declined", first, { paymentMethod: "pm_card_chargeDeclined" });
       await shop.pay("Same key, now with Visa", first);
       say("A new attempt is a new request: the page mints a new key");
       await shop.pay("New key, Visa", newKey());

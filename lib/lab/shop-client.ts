@@ -54,12 +54,15 @@ export class ShopClient {
     }
   }
 
-  /** Asks again every `intervalMs` while the shop answers 409 (the key's first request still runs). */
+  /**
+   * Asks again every `intervalMs` while the shop answers 409 (the key's first request still runs)
+   * or 503 (the payment's outcome is unknown: asking again with the same key is safe, and tells).
+   */
   async payUntilAnswered(label: string, key: string, options: PayOptions & { intervalMs?: number; maxMs?: number } = {}): Promise<Answer | null> {
     const deadline = Date.now() + (options.maxMs ?? 60_000);
     for (let attempt = 1; ; attempt += 1) {
       const answer = await this.pay(attempt === 1 ? label : `${label} (again)`, key, { ...options, repeat: attempt > 1 });
-      if (answer?.status !== 409 || Date.now() > deadline) return answer;
+      if ((answer?.status !== 409 && answer?.status !== 503) || Date.now() > deadline) return answer;
       await sleep(options.intervalMs ?? 500);
     }
   }
