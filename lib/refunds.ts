@@ -1,7 +1,7 @@
 import { audit, recordAudit } from "@/lib/audit.ts";
 import { db } from "@/lib/db.ts";
 import { findOrderForScope, loadOrder, transition, type OrderView } from "@/lib/orders.ts";
-import { stripe, Stripe } from "@/lib/payments/stripe.ts";
+import { asStripeError, stripe } from "@/lib/payments/stripe.ts";
 
 export type RefundResult = { status: number; body: { order?: OrderView; error?: { type: string; code?: string; message: string } } };
 
@@ -27,8 +27,9 @@ export async function refundOrder(orderId: string, scopes: string[]): Promise<Re
     const refund = await stripe().refunds.create({ payment_intent: order.paymentIntentId, metadata: { orderId } }, { idempotencyKey: refundKey(orderId) });
     replayed = refund.lastResponse?.headers?.["idempotent-replayed"] === "true";
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-      return { status: 409, body: { error: { type: "invalid_request_error", code: error.code ?? "refund_refused", message: error.message }, order } };
+    const refused = asStripeError(error);
+    if (refused?.type === "StripeInvalidRequestError") {
+      return { status: 409, body: { error: { type: "invalid_request_error", code: refused.code ?? "refund_refused", message: refused.message }, order } };
     }
     return { status: 503, body: { error: { type: "refund_status_unknown", message: "We could not confirm the refund in time; asking again is safe and refunds at most once." }, order } };
   }

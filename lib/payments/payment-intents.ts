@@ -1,5 +1,5 @@
 import { metrics } from "@/lib/metrics.ts";
-import { stripe, Stripe } from "@/lib/payments/stripe.ts";
+import { asStripeError, stripe, type Stripe } from "@/lib/payments/stripe.ts";
 
 export type PayableOrder = { id: string; totalCents: number; currency: string; paymentMethod: string; cartId: string | null; apiClientId: string | null };
 
@@ -54,25 +54,26 @@ async function createPaymentIntent(order: PayableOrder, idempotencyKey: string |
     if (paymentIntent.status === "processing") return { kind: "processing", paymentIntent, replayed };
     return { kind: "declined", paymentIntentId: paymentIntent.id, code: paymentIntent.status, declineCode: null, message: `Payment ended as ${paymentIntent.status}`, replayed };
   } catch (error) {
-    const replayed = error instanceof Stripe.errors.StripeError && error.headers?.["idempotent-replayed"] === "true";
+    const replayed = asStripeError(error)?.headers?.["idempotent-replayed"] === "true";
     return { ...classifyError(error), replayed };
   }
 }
 
-function classifyError(error: unknown): PaymentOutcome {
-  if (error instanceof Stripe.errors.StripeCardError) {
-    const raw = error.raw as { payment_intent?: { id?: string } } | undefined;
+export function classifyError(error: unknown): PaymentOutcome {
+  const stripeError = asStripeError(error);
+  if (stripeError?.type === "StripeCardError") {
+    const raw = stripeError.raw as { payment_intent?: { id?: string } } | undefined;
     return {
       kind: "declined",
       paymentIntentId: raw?.payment_intent?.id ?? null,
-      code: error.code ?? "card_declined",
-      declineCode: error.decline_code ?? null,
-      message: error.message,
+      code: stripeError.code ?? "card_declined",
+      declineCode: stripeError.decline_code ?? null,
+      message: stripeError.message,
     };
   }
   // Stripe refused the request itself (400): retrying the same request can only get the same answer.
-  if (error instanceof Stripe.errors.StripeInvalidRequestError || error instanceof Stripe.errors.StripeIdempotencyError) {
-    return { kind: "rejected", code: error.code ?? error.type, message: error.message };
+  if (stripeError?.type === "StripeInvalidRequestError" || stripeError?.type === "StripeIdempotencyError") {
+    return { kind: "rejected", code: stripeError.code ?? stripeError.type, message: stripeError.message };
   }
   // Timeouts, lost connections, 5xx after the SDK's own retries: the charge may or may not have
   // happened. Only a retry with the same key can tell, so the outcome stays unknown.

@@ -26,4 +26,15 @@ export function stripe(): Stripe {
   return globalForStripe.stripe;
 }
 
+/**
+ * A Stripe SDK error, recognised by its `type` (the class name: "StripeCardError", …), as Stripe's
+ * docs do it, never by `instanceof`: Next.js bundles each route with its own copy of the SDK's
+ * classes, and the one client kept on globalThis may have been made by another route's copy —
+ * `instanceof` then fails and a declined card would look like an unknown outcome.
+ */
+export function asStripeError(error: unknown): Stripe.errors.StripeError | null {
+  const type = error instanceof Error && "type" in error ? error.type : null;
+  return typeof type === "string" && type.startsWith("Stripe") ? (error as Stripe.errors.StripeError) : null;
+}
+
 export { Stripe };
