@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_DEMO_API_KEY } from "../prisma/seed.ts";
 import { ownerLockPath } from "../scripts/db/embedded.ts";
 import { readLiveOwnerUrl } from "../scripts/db/owner-lock.ts";
+import { groupAlive, signalGroup } from "../scripts/process-group.ts";
 
 /** What the benchmarks sign webhooks with and authenticate as; the stack is started with the same. */
 export const WEBHOOK_SECRET = process.env.STRIPE_WEBHOOK_SECRET || "whsec_local_development_secret";
@@ -128,19 +129,3 @@ function groupCpu(leader: number): { app: number; owner: number } {
   return total;
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

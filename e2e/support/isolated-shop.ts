@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startPaymentsServer, type PaymentsServer } from "../../payments-server/src/index.ts";
+import { groupAlive, signalGroup } from "../../scripts/process-group.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WEBHOOK_SECRET = "whsec_isolated_e2e_secret";
@@ -41,25 +42,8 @@ async function createPostgresDatabase(): Promise<{ url: string; drop: () => Prom
 /** Every isolated shop still running in this worker, killed if the worker exits without teardown. */
 const running = new Set<number>();
 process.once("exit", () => {
-  for (const pid of running) killGroup(pid, "SIGKILL");
+  for (const pid of running) signalGroup(pid, "SIGKILL");
 });
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is gone already.
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A whole shop for one test, which the test may crash: the production build started by
@@ -151,7 +135,7 @@ export class IsolatedShop {
   async crash(): Promise<void> {
     const app = this.app;
     if (!app?.pid) throw new Error("The isolated shop is not running");
-    killGroup(app.pid, "SIGKILL");
+    signalGroup(app.pid, "SIGKILL");
     while (groupAlive(app.pid)) await sleep(50);
     running.delete(app.pid);
     this.app = null;
@@ -161,10 +145,10 @@ export class IsolatedShop {
   async dispose(): Promise<void> {
     const pid = this.app?.pid;
     if (pid) {
-      killGroup(pid, "SIGTERM");
+      signalGroup(pid, "SIGTERM");
       const deadline = Date.now() + 5000;
       while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
-      killGroup(pid, "SIGKILL");
+      signalGroup(pid, "SIGKILL");
       while (groupAlive(pid)) await sleep(50);
       running.delete(pid);
     }
