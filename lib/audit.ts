@@ -20,6 +20,14 @@ export async function recordAudit(tx: Tx, entries: AuditEntry[]): Promise<void> 
   await tx.auditEvent.createMany({ data: entries.map((entry) => ({ ...entry, at, detail: entry.detail as Prisma.InputJsonValue })) });
 }
 
+/** Deletes steps older than the retention, a bounded batch at a time (oldest first, by the indexed time). */
+export async function purgeOldAuditEvents(tx: Tx, now: Date, retentionMs: number, batchSize = 1000): Promise<number> {
+  const old = await tx.auditEvent.findMany({ where: { at: { lt: new Date(now.getTime() - retentionMs) } }, orderBy: { at: "asc" }, select: { id: true }, take: batchSize });
+  if (old.length === 0) return 0;
+  const { count } = await tx.auditEvent.deleteMany({ where: { id: { in: old.map((row) => row.id) } } });
+  return count;
+}
+
 type Row = { id: bigint; at: Date; kind: string; orderId: string | null; detail: Prisma.JsonValue };
 const rowSelect = { id: true, at: true, kind: true, orderId: true, detail: true } as const;
 

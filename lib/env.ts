@@ -19,6 +19,8 @@ const schema = z.object({
   /** How long the server action waits for a concurrent duplicate; longer than the lock timeout. */
   CHECKOUT_WAIT_MS: milliseconds(20_000),
   IDEMPOTENCY_TTL_MS: milliseconds(24 * 60 * 60 * 1000),
+  /** How long the timeline's steps (AuditEvent) are kept. */
+  AUDIT_RETENTION_MS: milliseconds(30 * 24 * 60 * 60 * 1000),
   ENABLE_TEST_ENDPOINTS: flag,
   /** Opens the teaching lab (/lab) and the dashboard (/admin) in a production build, for demos. */
   DEMO_MODE: flag,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { GET as getTimeline } from "@/app/api/orders/[id]/timeline/route.ts";
-import { audit, recordAudit } from "@/lib/audit.ts";
+import { audit, purgeOldAuditEvents, recordAudit } from "@/lib/audit.ts";
 import type { TimelineEvent } from "@/lib/audit-events.ts";
 import { db } from "@/lib/db.ts";
 import { callCheckoutApi, createApiClient } from "../setup/fixtures.ts";
@@ -72,4 +72,19 @@ describe("the audit timeline", () => {
     ).rejects.toThrow("the change failed");
     expect(await db.auditEvent.count({ where: { scope } })).toBe(0);
   });
+
+  it("forgets steps older than the retention, in bounded batches, and keeps the rest", async () => {
+    const scope = `test:${randomUUID()}`;
+    const day = 24 * 60 * 60 * 1000;
+    const now = new Date();
+    const row = (ageDays: number) => ({ scope, orderId: null, kind: "lock_released", detail: { reason: `${ageDays} days old` }, at: new Date(now.getTime() - ageDays * day) });
+    await db.auditEvent.createMany({ data: [row(45), row(40), row(31), row(29), row(1)] });
+
+    expect(await purgeOldAuditEvents(db, now, 30 * day, 2)).toBe(2);
+    expect(await purgeOldAuditEvents(db, now, 30 * day, 2)).toBe(1);
+    expect(await purgeOldAuditEvents(db, now, 30 * day, 2)).toBe(0);
+    const left = await db.auditEvent.findMany({ where: { scope }, select: { detail: true } });
+    expect(left.map((event) => (event.detail as { reason: string }).reason).sort()).toEqual(["1 days old", "29 days old"]);
+  });
 });
+
