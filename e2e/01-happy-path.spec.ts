@@ -24,9 +24,7 @@ test.describe("Happy path", () => {
     await expect(mailbox).toHaveCount(1);
     await expect(mailbox).toContainText(orderId);
 
-    const state = await records.state({ cartId });
-    expect(state.orders).toHaveLength(1);
-    expect(state.orders[0]).toMatchObject({ id: orderId, idempotencyKey: key, status: "paid", messages: [{ kind: "order_confirmation" }] });
+    await records.expectOnePaidOrder(cartId, { id: orderId, key });
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: 1, charges: 1, capturedAmount: 3000 });
   });
 });

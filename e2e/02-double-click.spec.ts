@@ -14,9 +14,7 @@ test.describe("Double-click on Pay", () => {
     expect(sent).toHaveLength(1);
     await expect(await shop.openMailbox()).toHaveCount(1);
 
-    const state = await records.state({ cartId });
-    expect(state.orders).toHaveLength(1);
-    expect(state.orders[0]).toMatchObject({ id: orderId, status: "paid", messages: [{ kind: "order_confirmation" }] });
+    await records.expectOnePaidOrder(cartId, { id: orderId });
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: 1, charges: 1, capturedAmount: 1800 });
   });
 
@@ -33,9 +31,7 @@ test.describe("Double-click on Pay", () => {
     expect(sent).toHaveLength(1);
     await expect(await shop.openMailbox()).toHaveCount(1);
 
-    const state = await records.state({ cartId });
-    expect(state.orders).toHaveLength(1);
-    expect(state.orders[0]).toMatchObject({ id: orderId, idempotencyKey: key, status: "paid", messages: [{ kind: "order_confirmation" }] });
+    await records.expectOnePaidOrder(cartId, { id: orderId, key });
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: 1, charges: 1, capturedAmount: 3200 });
   });
 });
@@ -58,9 +54,7 @@ test.describe("Double-click on Pay, past the page", () => {
     await shop.payButton().click();
 
     const orderId = await shop.expectOrderPage("Paid");
-    const state = await records.state({ cartId });
-    expect(state.orders).toHaveLength(1);
-    expect(state.orders[0]).toMatchObject({ id: orderId, status: "paid", messages: [{ kind: "order_confirmation" }] });
+    await records.expectOnePaidOrder(cartId, { id: orderId });
     // Four copies waited for the first and got its answer: the shop asked for the payment once.
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: 1, charges: 1, requests: { executed: 1, replayed: 0 } });
   });

@@ -24,9 +24,7 @@ test.describe("Timeout false negative", () => {
     const orderId = await shop.expectOrderPage("Paid");
     await expect(await shop.openMailbox()).toHaveCount(1);
 
-    const state = await records.state({ cartId });
-    expect(state.orders).toHaveLength(1);
-    expect(state.orders[0]).toMatchObject({ id: orderId, idempotencyKey: key, status: "paid", messages: [{ kind: "order_confirmation" }] });
+    await records.expectOnePaidOrder(cartId, { id: orderId, key });
     // The retry asked again under the same Stripe key and got the first charge back, replayed.
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: 1, charges: 1, capturedAmount: 1600 });
   });

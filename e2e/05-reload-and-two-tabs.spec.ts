@@ -19,13 +19,10 @@ test.describe("Reload during checkout", () => {
     await page.reload();
 
     await expect(page.getByRole("status").filter({ hasText: "Your last payment was not confirmed yet" })).toBeVisible();
-    expect(await shop.idempotencyKey()).toBe(key);
-    await shop.retryButton().click();
+    await shop.retryWithSameKey(key);
 
     const orderId = await shop.expectOrderPage("Paid");
-    const state = await records.state({ cartId });
-    expect(state.orders).toHaveLength(1);
-    expect(state.orders[0]).toMatchObject({ id: orderId, idempotencyKey: key, status: "paid", messages: [{ kind: "order_confirmation" }] });
+    await records.expectOnePaidOrder(cartId, { id: orderId, key });
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: 1, charges: 1, capturedAmount: 1400 });
   });
 });
@@ -48,9 +45,7 @@ test.describe("Two tabs", () => {
     const orderId = await first.expectOrderPage("Paid");
     expect(await second.expectOrderPage("Paid")).toBe(orderId);
 
-    const state = await records.state({ cartId });
-    expect(state.orders).toHaveLength(1);
-    expect(state.orders[0]).toMatchObject({ id: orderId, idempotencyKey: key, status: "paid", messages: [{ kind: "order_confirmation" }] });
+    const state = await records.expectOnePaidOrder(cartId, { id: orderId, key });
     expect(state.records).toHaveLength(1);
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: 1, charges: 1, capturedAmount: 3200 });
   });

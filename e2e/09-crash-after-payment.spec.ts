@@ -29,15 +29,12 @@ test.describe("Crash", () => {
     expect(survived.orders).toMatchObject([{ idempotencyKey: key, status: "pending" }]);
     expect(survived.records).toMatchObject([{ key, recoveryPoint: "order_created" }]);
 
-    expect(await shop.idempotencyKey()).toBe(key);
-    await shop.retryButton().click();
+    await shop.retryWithSameKey(key);
 
     const orderId = await shop.expectOrderPage("Paid");
     await expect(await shop.openMailbox()).toHaveCount(1);
 
-    const state = await records.state({ cartId });
-    expect(state.orders).toHaveLength(1);
-    expect(state.orders[0]).toMatchObject({ id: orderId, idempotencyKey: key, status: "paid", messages: [{ kind: "order_confirmation" }] });
+    await records.expectOnePaidOrder(cartId, { id: orderId, key });
     // The retry sent Stripe the same request under the same key, and got the first charge back.
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: 1, charges: 1, capturedAmount: 3000 });
   });

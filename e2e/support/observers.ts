@@ -1,4 +1,4 @@
-import type { APIRequestContext } from "@playwright/test";
+import { expect, type APIRequestContext } from "@playwright/test";
 
 type StateOrder = {
   id: string;
@@ -27,6 +27,14 @@ export class ShopRecords {
     const response = await this.request.get(`${this.baseURL}/api/test/state?${new URLSearchParams(filter)}`);
     if (!response.ok()) throw new Error(`state: ${response.status()} ${await response.text()}`);
     return (await response.json()) as ShopState;
+  }
+
+  /** The cart ended with exactly one order, paid, with one confirmation (under `key`, if given). */
+  async expectOnePaidOrder(cartId: string, expected: { id: string; key?: string }): Promise<ShopState> {
+    const state = await this.state({ cartId });
+    expect(state.orders).toHaveLength(1);
+    expect(state.orders[0]).toMatchObject({ id: expected.id, ...(expected.key && { idempotencyKey: expected.key }), status: "paid", messages: [{ kind: "order_confirmation" }] });
+    return state;
   }
 
   /** Holds the next checkout of this app process at a pause point for `ms` (after Stripe answered). */

@@ -48,6 +48,12 @@ export class ShopPage {
     return this.page.getByRole("button", { name: "Check / retry your payment" });
   }
 
+  /** "Check / retry your payment", after checking the page still holds the key the first attempt sent. */
+  async retryWithSameKey(key: string) {
+    expect(await this.idempotencyKey()).toBe(key);
+    await this.retryButton().click();
+  }
+
   /** The alert that says `text` (there may be others, e.g. Next.js's route announcer). */
   alert(text: string | RegExp) {
     return this.page.getByRole("alert").filter({ hasText: text });
