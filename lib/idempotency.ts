@@ -44,15 +44,24 @@ export function fingerprint(request: unknown): string {
 }
 
 /**
+ * What a duplicate gets from an existing record without claiming it: 422 if it carries another
+ * request, the stored answer if the first request finished; null while it is still unfinished.
+ */
+function answerFrom(existing: IdempotencyRecord, fingerprint: string): Extract<Claim, { kind: "replay" | "mismatch" }> | null {
+  const { orderId } = existing;
+  if (existing.fingerprint !== fingerprint) return { kind: "mismatch", orderId };
+  if (existing.recoveryPoint !== RecoveryPoint.finished || existing.responseStatus === null) return null;
+  return { kind: "replay", response: { status: existing.responseStatus, body: existing.responseBody as Prisma.InputJsonValue }, orderId };
+}
+
+/**
  * The answer to a key whose request already finished, read without a transaction or a lock:
  * most duplicates (a retry, a reload, a second tab) arrive after the first request finished, and
  * this one indexed read answers them. Anything else goes on to `claim`.
  */
 export async function findFinished(tx: Tx, input: ClaimInput): Promise<Extract<Claim, { kind: "replay" | "mismatch" }> | null> {
   const existing = await tx.idempotencyRecord.findUnique({ where: { scope_key: { scope: input.scope, key: input.key } } });
-  if (existing?.recoveryPoint !== RecoveryPoint.finished || existing.responseStatus === null) return null;
-  if (existing.fingerprint !== input.fingerprint) return { kind: "mismatch", orderId: existing.orderId };
-  return { kind: "replay", response: { status: existing.responseStatus, body: existing.responseBody as Prisma.InputJsonValue }, orderId: existing.orderId };
+  return existing?.recoveryPoint === RecoveryPoint.finished ? answerFrom(existing, input.fingerprint) : null;
 }
 
 /**
@@ -68,11 +77,9 @@ export async function claim(tx: Tx, input: ClaimInput, policy: ClaimPolicy): Pro
   if (created) return { kind: "acquired", record: created };
 
   const existing = await tx.idempotencyRecord.findUniqueOrThrow({ where: { scope_key: { scope: input.scope, key: input.key } } });
+  const answer = answerFrom(existing, input.fingerprint);
+  if (answer) return answer;
   const { orderId } = existing;
-  if (existing.fingerprint !== input.fingerprint) return { kind: "mismatch", orderId };
-  if (existing.recoveryPoint === RecoveryPoint.finished && existing.responseStatus !== null) {
-    return { kind: "replay", response: { status: existing.responseStatus, body: existing.responseBody as Prisma.InputJsonValue }, orderId };
-  }
   const lockAge = existing.lockedAt ? policy.now.getTime() - existing.lockedAt.getTime() : Infinity;
   if (lockAge < policy.lockTimeoutMs) {
     return { kind: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((policy.lockTimeoutMs - lockAge) / 1000)), orderId };

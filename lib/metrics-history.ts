@@ -1,6 +1,6 @@
 import type { TimelineEvent } from "@/lib/audit-events.ts";
 import { logger } from "@/lib/log.ts";
-import { CHECKOUT_OUTCOMES, metrics, type CheckoutOutcome, type IdempotencyHealth } from "@/lib/metrics.ts";
+import { CHECKOUT_OUTCOMES, healthOf, metrics, type CheckoutOutcome, type IdempotencyHealth } from "@/lib/metrics.ts";
 
 /**
  * The operator dashboard's memory: Prometheus keeps history for a real deployment, but the demo
@@ -122,14 +122,16 @@ export function summarizeWindow(samples: readonly MetricsSample[]): WindowSummar
   const last = samples.at(-1);
   if (!first || !last) return { seconds: 0, requests: 0, duplicatesPrevented: 0, keyReuseMismatch: 0, duplicateRequestRatio: 0 };
   const grew = (read: (sample: MetricsSample) => number) => increase(read(first), read(last));
-  const requests = CHECKOUT_OUTCOMES.reduce((sum, outcome) => sum + grew((sample) => sample.checkouts[outcome]), 0);
-  const duplicates = grew((sample) => sample.checkouts.replayed) + grew((sample) => sample.checkouts.conflict);
+  const health = healthOf(
+    byOutcome((outcome) => grew((sample) => sample.checkouts[outcome])),
+    grew((sample) => sample.webhooks.duplicate),
+  );
   return {
     seconds: (last.at - first.at) / 1000,
-    requests,
-    duplicatesPrevented: duplicates + grew((sample) => sample.webhooks.duplicate),
-    keyReuseMismatch: grew((sample) => sample.checkouts.mismatch),
-    duplicateRequestRatio: requests === 0 ? 0 : duplicates / requests,
+    requests: health.checkoutRequests,
+    duplicatesPrevented: health.duplicatesPrevented,
+    keyReuseMismatch: health.keyReuseMismatch,
+    duplicateRequestRatio: health.duplicateRequestRatio,
   };
 }
 

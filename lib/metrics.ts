@@ -1,6 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { CheckoutResult } from "@/lib/checkout/responses.ts";
 
+export type CheckoutOutcome = "new" | "replayed" | "conflict" | "mismatch" | "rejected" | "unknown";
+export const CHECKOUT_OUTCOMES: readonly CheckoutOutcome[] = ["new", "replayed", "conflict", "mismatch", "rejected", "unknown"];
+
 type LabelFilter = Record<string, string>;
 
 /** The sum of a counter's series whose labels match `where` (all of them when it is empty). */
@@ -81,14 +84,13 @@ export type IdempotencyHealth = {
   duplicateRequestRatio: number;
 };
 
-async function idempotencyHealth(checkoutRequests: Counter, webhookDeliveries: Counter): Promise<IdempotencyHealth> {
-  const [all, replayed, inFlightConflicts, keyReuseMismatch, webhookDuplicates] = await Promise.all([
-    total(checkoutRequests),
-    total(checkoutRequests, { outcome: "replayed" }),
-    total(checkoutRequests, { outcome: "conflict" }),
-    total(checkoutRequests, { outcome: "mismatch" }),
-    total(webhookDeliveries, { result: "duplicate" }),
-  ]);
+/**
+ * The health measures from checkout counts by outcome and duplicate webhook deliveries: one
+ * formula for /api/metrics (counts since start) and the dashboard's window (counts in it).
+ */
+export function healthOf(checkouts: Record<CheckoutOutcome, number>, webhookDuplicates: number): IdempotencyHealth {
+  const all = CHECKOUT_OUTCOMES.reduce((sum, outcome) => sum + checkouts[outcome], 0);
+  const { replayed, conflict: inFlightConflicts, mismatch: keyReuseMismatch } = checkouts;
   return {
     checkoutRequests: all,
     replayed,
@@ -98,6 +100,14 @@ async function idempotencyHealth(checkoutRequests: Counter, webhookDeliveries: C
     keyReuseMismatch,
     duplicateRequestRatio: all === 0 ? 0 : (replayed + inFlightConflicts) / all,
   };
+}
+
+async function idempotencyHealth(checkoutRequests: Counter, webhookDeliveries: Counter): Promise<IdempotencyHealth> {
+  const [counts, webhookDuplicates] = await Promise.all([
+    Promise.all(CHECKOUT_OUTCOMES.map((outcome) => total(checkoutRequests, { outcome }))),
+    total(webhookDeliveries, { result: "duplicate" }),
+  ]);
+  return healthOf(Object.fromEntries(CHECKOUT_OUTCOMES.map((outcome, index) => [outcome, counts[index]!])) as Record<CheckoutOutcome, number>, webhookDuplicates);
 }
 
 const globalForMetrics = globalThis as unknown as { metrics?: ReturnType<typeof createMetrics> };
@@ -110,8 +120,6 @@ export function currentIdempotencyHealth(): Promise<IdempotencyHealth> {
   return idempotencyHealth(metrics.checkoutRequests, metrics.webhookDeliveries);
 }
 
-export type CheckoutOutcome = "new" | "replayed" | "conflict" | "mismatch" | "rejected" | "unknown";
-export const CHECKOUT_OUTCOMES: readonly CheckoutOutcome[] = ["new", "replayed", "conflict", "mismatch", "rejected", "unknown"];
 
 /** What the idempotency layer did with a request, read from its answer. */
 export function outcomeOf(result: CheckoutResult): CheckoutOutcome {

@@ -1,8 +1,9 @@
-import { audit, recordAudit, type AuditEntry, type AuditSubject } from "@/lib/audit.ts";
+import { audit, recordAudit, type AuditEntry } from "@/lib/audit.ts";
 import { db, type Tx } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { metrics } from "@/lib/metrics.ts";
 import { markPaid, paidSteps, recordPayment, transition } from "@/lib/orders.ts";
+import type { ConfirmableOrder } from "@/lib/outbox.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
 
 export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
@@ -27,11 +28,11 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
   const stale = event.type === "payment_intent.payment_failed" && !(await stillFailed(event.data.object.id));
   const applied = await db.$transaction(async (tx) => {
     const order = await findOrder(tx, event);
-    const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId: order?.orderId ?? null }], skipDuplicates: true, select: { id: true } });
+    const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId: order?.id ?? null }], skipDuplicates: true, select: { id: true } });
     if (order) {
       const effects = first && !stale ? await applyEvent(tx, event, order) : [];
       const result = !first ? "duplicate" : stale ? "stale_ignored" : effects.length > 0 ? "applied" : "no_change";
-      await recordAudit(tx, [audit("webhook", order, { eventId: event.id, type: event.type, result }), ...effects]);
+      await recordAudit(tx, [audit("webhook", { scope: order.scope, orderId: order.id }, { eventId: event.id, type: event.type, result }), ...effects]);
     }
     return Boolean(first);
   });
@@ -44,36 +45,33 @@ async function stillFailed(paymentIntentId: string): Promise<boolean> {
   return current.status === "requires_payment_method" || current.status === "canceled";
 }
 
-type OrderRef = AuditSubject & { orderId: string; totalCents: number; currency: string };
+/** The order an event is about: what its effects and its timeline steps need. */
+type EventOrder = ConfirmableOrder;
 
 /** The event may arrive before the checkout recorded the PaymentIntent, so metadata leads. */
-async function findOrder(tx: Tx, event: Stripe.Event): Promise<OrderRef | null> {
+async function findOrder(tx: Tx, event: Stripe.Event): Promise<EventOrder | null> {
   const object = event.data.object as { metadata?: Record<string, string> | null; payment_intent?: string | { id: string } | null };
   const candidate = object.metadata?.orderId;
   const select = { id: true, scope: true, totalCents: true, currency: true } as const;
-  let order: { id: string; scope: string; totalCents: number; currency: string } | null = null;
-  if (candidate) {
-    order = await tx.order.findUnique({ where: { id: candidate }, select });
-  } else {
-    const paymentIntentId = typeof object.payment_intent === "string" ? object.payment_intent : object.payment_intent?.id;
-    if (paymentIntentId) order = (await tx.payment.findUnique({ where: { paymentIntentId }, select: { order: { select } } }))?.order ?? null;
-  }
-  return order && { scope: order.scope, orderId: order.id, totalCents: order.totalCents, currency: order.currency };
+  if (candidate) return tx.order.findUnique({ where: { id: candidate }, select });
+  const paymentIntentId = typeof object.payment_intent === "string" ? object.payment_intent : object.payment_intent?.id;
+  if (!paymentIntentId) return null;
+  return (await tx.payment.findUnique({ where: { paymentIntentId }, select: { order: { select } } }))?.order ?? null;
 }
 
 /**
  * Each effect is a forward-only transition: a stale or reordered event changes nothing.
  * Returns the changes it made, as timeline steps.
  */
-async function applyEvent(tx: Tx, event: Stripe.Event, order: OrderRef): Promise<AuditEntry[]> {
-  const { orderId } = order;
-  const movedTo = (to: "processing" | "failed" | "refunded") => [audit("order_status", order, { to, by: "webhook" })];
+async function applyEvent(tx: Tx, event: Stripe.Event, order: EventOrder): Promise<AuditEntry[]> {
+  const orderId = order.id;
+  const subject = { scope: order.scope, orderId };
+  const movedTo = (to: "processing" | "failed" | "refunded") => [audit("order_status", subject, { to, by: "webhook" })];
   switch (event.type) {
     case "payment_intent.succeeded": {
       const intent = event.data.object;
       await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "succeeded", amountCents: intent.amount, currency: intent.currency });
-      const confirmable = { id: orderId, scope: order.scope, totalCents: order.totalCents, currency: order.currency };
-      return (await markPaid(tx, confirmable, intent.id)) ? paidSteps(order, "webhook") : [];
+      return (await markPaid(tx, order, intent.id)) ? paidSteps(subject, "webhook") : [];
     }
     case "payment_intent.processing": {
       const intent = event.data.object;

@@ -4,7 +4,7 @@ import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import type { ScenarioId } from "@/lib/lab/catalog.ts";
 import type { PaymentsControl } from "@/lib/lab/payments-control.ts";
-import { narrate, type StoredRun, type Tally } from "@/lib/lab/runs.ts";
+import type { StoredRun, Tally } from "@/lib/lab/runs.ts";
 import type { ShopClient } from "@/lib/lab/shop-client.ts";
 import { armPausePoint } from "@/lib/test-hooks.ts";
 
@@ -163,6 +163,3 @@ async function reportCharges(payments: PaymentsControl, say: ScenarioContext["sa
   if (charged.length > 0) say(`At Stripe: ${charged.map((intent) => intent.id).join(", ")} succeeded — the card is charged, but ${butShop}`, "warn");
 }
 
-export function narrator(run: StoredRun) {
-  return (text: string, tone: "info" | "good" | "warn" | "bad" = "info") => narrate(run, text, tone);
-}

@@ -8,7 +8,7 @@ import { sha256 } from "@/lib/hash.ts";
 import type { ScenarioId } from "@/lib/lab/catalog.ts";
 import { PaymentsControl } from "@/lib/lab/payments-control.ts";
 import { createRun, finishRun, narrate, type LabResult, type StoredRun, type Tally } from "@/lib/lab/runs.ts";
-import { narrator, SCENARIO_RUNS, type ScenarioContext } from "@/lib/lab/scenarios.ts";
+import { SCENARIO_RUNS, type ScenarioContext } from "@/lib/lab/scenarios.ts";
 import { ShopClient } from "@/lib/lab/shop-client.ts";
 import { logger } from "@/lib/log.ts";
 
@@ -29,7 +29,7 @@ export async function startLabRun(scenario: ScenarioId, origin: string): Promise
     shop: new ShopClient(origin, apiKey, run),
     payments: new PaymentsControl(paymentsUrl, client.id),
     naiveAvailable: naiveCheckoutEnabled(),
-    say: narrator(run),
+    say: (text, tone) => narrate(run, text, tone),
   };
   return { run, done: execute(context) };
 }
