@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type App, Execution } from "./app.ts";
 import { apiKeyFrom } from "./auth.ts";
+import { listPaymentIntents, searchPaymentIntents } from "./payment-intent-queries.ts";
 import { confirmPaymentIntentEndpoint, createPaymentIntent, retrievePaymentIntent } from "./payment-intents.ts";
 import { retrieveCharge } from "./charges.ts";
 import { ApiError, apiError, idempotencyKeyInUse, idempotencyMismatch } from "./errors.ts";
@@ -16,6 +17,9 @@ import { type Endpoint, type PathParams, router } from "./router.ts";
 
 const route = router<Endpoint>([
   createPaymentIntent,
+  listPaymentIntents,
+  // Before retrieve, which would take "search" for an id.
+  searchPaymentIntents,
   retrievePaymentIntent,
   confirmPaymentIntentEndpoint,
   retrieveCharge,

@@ -4,8 +4,9 @@ import { type EventRequest, EventLog } from "./events.ts";
 import { FaultRegistry } from "./faults.ts";
 import { IdempotencyStore } from "./idempotency.ts";
 import type { Subject } from "./matching.ts";
-import type { StripeEvent, StripeObject } from "./objects.ts";
+import type { PaymentIntent, StripeEvent, StripeObject } from "./objects.ts";
 import { RequestLog } from "./request-log.ts";
+import { SearchIndex } from "./search-index.ts";
 import { injectEvent } from "./stale-events.ts";
 import { type Origin, Store } from "./store.ts";
 import { Timers } from "./timers.ts";
@@ -17,6 +18,7 @@ export interface App {
   readonly testApi: boolean;
   readonly logger: Logger;
   readonly store: Store;
+  readonly search: SearchIndex;
   readonly events: EventLog;
   readonly idempotency: IdempotencyStore;
   readonly faults: FaultRegistry;
@@ -35,6 +37,7 @@ export function createApp(opts: PaymentsServerOptions): App {
     testApi: opts.testApi ?? false,
     logger,
     store,
+    search: new SearchIndex((pi) => storedSubject(app, pi)),
     events: new EventLog(),
     idempotency: new IdempotencyStore(() => config.idempotencyTtlMs),
     faults: new FaultRegistry(),
@@ -74,6 +77,7 @@ export function resetApp(app: App): void {
   app.timers.clear();
   app.webhooks.reset();
   app.store.clear();
+  app.search.clear();
   app.events.clear();
   app.idempotency.clear();
   app.faults.clear();
@@ -86,6 +90,7 @@ export function resetApp(app: App): void {
  */
 export class Execution {
   private readonly emitted: StripeEvent[] = [];
+  private readonly changed = new Set<PaymentIntent>();
 
   constructor(
     readonly app: App,
@@ -95,15 +100,25 @@ export class Execution {
   save(object: StripeObject): void {
     const origin: Origin = { requestId: this.request.id, idempotencyKey: this.request.idempotency_key };
     this.app.store.add(object, origin);
+    this.touch(object);
   }
 
   emit(type: string, object: StripeObject): StripeEvent {
     const event = this.app.events.create(type, object, this.request, this.app.config.webhookUrl ? 1 : 0);
     this.emitted.push(event);
+    this.touch(object);
     return event;
   }
 
+  /** Every PaymentIntent change is saved or announced by an event: that is how search learns of it. */
+  private touch(object: StripeObject): void {
+    if (object.object === "payment_intent") this.changed.add(object);
+  }
+
+  /** The change is complete: search indexes it (after its delay, if any), then webhooks announce it. */
   publish(): void {
+    for (const pi of this.changed) this.app.search.record(pi);
+    this.changed.clear();
     this.app.webhooks.publish(this.emitted.splice(0));
   }
 }

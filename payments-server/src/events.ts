@@ -3,6 +3,8 @@ import { found } from "./errors.ts";
 import { newId, unixNow } from "./ids.ts";
 import { wildcard } from "./matching.ts";
 import type { StripeEvent, StripeObject } from "./objects.ts";
+import { listObject, type PageQuery, paginate, readPageQuery } from "./lists.ts";
+import { inRange, type Range } from "./params.ts";
 import { defineEndpoint } from "./router.ts";
 
 /** Events carry the account's API version; ours is the one the pinned SDK speaks. */
@@ -52,11 +54,10 @@ export class EventLog {
 }
 
 interface ListQuery {
-  limit: number;
+  page: PageQuery;
+  created?: Range;
   type?: string;
   types?: string[];
-  startingAfter?: string;
-  endingBefore?: string;
 }
 
 /** Stripe's list endpoint: newest first, `type` may end in `*`, cursor pagination by event id. */
@@ -65,27 +66,18 @@ export const listEvents = defineEndpoint<ListQuery>({
   path: "/v1/events",
   prepare(params) {
     const query: ListQuery = {
-      limit: params.integer("limit", { min: 1, max: 100 }) ?? 10,
+      page: readPageQuery(params),
+      created: params.range("created"),
       type: params.string("type"),
       types: params.list("types"),
-      startingAfter: params.string("starting_after"),
-      endingBefore: params.string("ending_before"),
     };
     params.ignore("expand");
     params.finish();
     return query;
   },
-  execute(query, exec) {
-    const { limit, type, types, startingAfter, endingBefore } = query;
-    let events = exec.app.events.all().filter((e) => (!type || wildcard(type, e.type)) && (!types || types.includes(e.type)));
-    const position = (id: string, param: string) => {
-      const index = events.findIndex((e) => e.id === id);
-      return index >= 0 ? index : found<number>(undefined, "event", id, param, 400);
-    };
-    if (startingAfter) events = events.slice(position(startingAfter, "starting_after") + 1);
-    if (endingBefore) events = events.slice(0, position(endingBefore, "ending_before"));
-    const data = endingBefore ? events.slice(-limit) : events.slice(0, limit);
-    return { object: "list", data, has_more: events.length > data.length, url: "/v1/events" };
+  execute({ page, created, type, types }, exec) {
+    const keep = (e: StripeEvent) => inRange(e.created, created) && (!type || wildcard(type, e.type)) && (!types || types.includes(e.type));
+    return listObject("/v1/events", paginate(exec.app.events.all(), keep, page, "event"));
   },
 });
 

@@ -3,6 +3,20 @@ import type { FormObject, FormValue } from "./form.ts";
 
 export type Metadata = Record<string, string>;
 
+/** A timestamp filter such as `created`: `created=…` (exactly) or any of `created[gt|gte|lt|lte]=…`. */
+export interface Range {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
+
+export function inRange(value: number, range: Range | undefined): boolean {
+  if (!range) return true;
+  const { gt, gte, lt, lte } = range;
+  return (gt === undefined || value > gt) && (gte === undefined || value >= gte) && (lt === undefined || value < lt) && (lte === undefined || value <= lte);
+}
+
 /** Stripe's supported presentment currencies (a subset) with their minimum charge amount in the smallest unit. */
 export const CURRENCY_MINIMUMS: Readonly<Record<string, number>> = {
   usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, nzd: 50, chf: 50, sgd: 50, brl: 50, inr: 50,
@@ -158,6 +172,19 @@ export class Params {
     else if (bad) this.fail(invalidRequest(`Invalid metadata[${bad[0]}]: keys are strings up to 40 characters and values strings up to 500 characters.`, `${param}[${bad[0]}]`));
     // An empty value unsets the key.
     return Object.fromEntries(entries.filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""));
+  }
+
+  /** Stripe's range filter: an integer, or a hash of `gt`, `gte`, `lt`, `lte` integers (other keys are unknown parameters). */
+  range(key: string): Range | undefined {
+    const value = Object.hasOwn(this.raw, key) ? this.raw[key] : undefined;
+    if (typeof value !== "object") {
+      const exactly = this.integer(key);
+      return exactly === undefined ? undefined : { gte: exactly, lte: exactly };
+    }
+    const hash = this.hash(key);
+    if (!hash) return undefined;
+    const range: Range = { gt: hash.integer("gt"), gte: hash.integer("gte"), lt: hash.integer("lt"), lte: hash.integer("lte") };
+    return Object.fromEntries(Object.entries(range).filter(([, v]) => v !== undefined));
   }
 
   /** A hash parameter, read with its own Params so unknown nested keys are reported with their full name. */

@@ -8,6 +8,7 @@ import { type FormObject, parseForm } from "./form.ts";
 import { send } from "./http.ts";
 import { type Match, matchFromQuery, matches } from "./matching.ts";
 import { type PathParams, router } from "./router.ts";
+import { SearchDelayInput } from "./search-index.ts";
 import { injectEvent, STALE_EVENT_TYPES } from "./stale-events.ts";
 import { computeStats } from "./stats.ts";
 import { DeliveryPlanSchema, WebhookRuleInput } from "./webhooks.ts";
@@ -108,6 +109,15 @@ const routes: TestRoute[] = [
       app.webhooks.deliver([event], plan);
       return { event: event.id, deliveries: plan.copies };
     },
+  },
+
+  { method: "POST", path: "/_test/search_delays", handle: ({ app, body }) => app.search.addRule(SearchDelayInput.parse(body)) },
+  { method: "GET", path: "/_test/search_delays", handle: ({ app }) => ({ data: app.search.listRules() }) },
+  { method: "DELETE", path: "/_test/search_delays", handle: ({ app }) => ({ deleted: app.search.clearRules() }) },
+  {
+    method: "DELETE",
+    path: "/_test/search_delays/:id",
+    handle: ({ app, pathParams: { id = "" } }) => deleted(app.search.removeRule(id), "search delay", id),
   },
 
   { method: "GET", path: "/_test/payment_intents", handle: ({ app, query }) => ({ data: paymentIntents(app, matchFromQuery(query)) }) },

@@ -53,3 +53,16 @@ export async function paymentIntentsForCart(cartId: string): Promise<{ id: strin
 export function delayAllAnswers(cartId: string, ms = 2500) {
   return addFault({ metadata: { cartId } }, { kind: "delay_after_commit", ms }, 3);
 }
+
+/**
+ * Makes the payments server's search eventually consistent for the PaymentIntents `match` selects (e.g.
+ * `{ metadata: { cartId } }`), as Stripe's is: a new or changed one reaches search `ms` later; lists and retrieves
+ * see it at once. Returns the rule's id for `removeSearchDelay`.
+ */
+export function delaySearch(match: Record<string, unknown>, ms: number): Promise<{ id: string }> {
+  return call("POST", "/_test/search_delays", { match, ms });
+}
+
+export function removeSearchDelay(id: string): Promise<{ deleted: number }> {
+  return call("DELETE", `/_test/search_delays/${id}`);
+}
