@@ -80,7 +80,7 @@ export function resetApp(app: App): void {
   app.search.clear();
   app.events.clear();
   app.idempotency.clear();
-  app.faults.clear();
+  app.faults.rules.clear();
   app.requests.clear();
 }
 

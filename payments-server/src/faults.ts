@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { newId } from "./ids.ts";
 import { type Match, MatchSchema, matches, type Subject } from "./matching.ts";
+import { RuleSet } from "./rules.ts";
 
 export const FaultSchema = z.discriminatedUnion("kind", [
   /** 503 before the endpoint executes: nothing is saved under the idempotency key, so a retry executes. */
@@ -44,38 +45,20 @@ const PHASE: Record<Fault["kind"], Phase> = {
 };
 
 export class FaultRegistry {
-  private rules: FaultRule[] = [];
+  /** Used-up rules stay listed (remaining 0) so a test can check that its fault struck. */
+  readonly rules = new RuleSet<FaultRule>();
 
   add(input: z.infer<typeof FaultRuleInput>): FaultRule {
-    const rule: FaultRule = { id: newId("fault", 12), match: input.match, fault: input.fault, remaining: input.times, applied: 0 };
-    this.rules.push(rule);
-    return rule;
+    return this.rules.add({ id: newId("fault", 12), match: input.match, fault: input.fault, remaining: input.times, applied: 0 });
   }
 
   /** The faults of `phase` that apply to this request, each counted as used once. */
   take(phase: Phase, subject: Subject): Fault[] {
-    const hit = this.rules.filter((r) => PHASE[r.fault.kind] === phase && r.remaining !== 0 && matches(r.match, subject));
+    const hit = this.rules.list().filter((r) => PHASE[r.fault.kind] === phase && r.remaining !== 0 && matches(r.match, subject));
     for (const rule of hit) {
       rule.applied++;
       if (rule.remaining !== null) rule.remaining--;
     }
     return hit.map((r) => r.fault);
-  }
-
-  /** Used-up rules stay listed (remaining 0) so a test can check that its fault struck. */
-  list(): FaultRule[] {
-    return this.rules;
-  }
-
-  remove(id: string): boolean {
-    const before = this.rules.length;
-    this.rules = this.rules.filter((r) => r.id !== id);
-    return this.rules.length < before;
-  }
-
-  clear(): number {
-    const count = this.rules.length;
-    this.rules = [];
-    return count;
   }
 }

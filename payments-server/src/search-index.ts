@@ -2,6 +2,7 @@ import { z } from "zod";
 import { newId } from "./ids.ts";
 import { type Match, MatchSchema, matches, type Subject } from "./matching.ts";
 import type { PaymentIntent } from "./objects.ts";
+import { RuleSet } from "./rules.ts";
 
 /**
  * What search sees. Stripe's search is eventually consistent ("don't use search for read-after-write flows",
@@ -29,13 +30,13 @@ interface Version {
 
 export class SearchIndex {
   private readonly versions = new Map<string, Version[]>();
-  private rules: SearchDelayRule[] = [];
+  readonly rules = new RuleSet<SearchDelayRule>();
 
   constructor(private readonly subjectOf: (pi: PaymentIntent) => Subject) {}
 
   /** After every change: search sees this version once the longest matching delay has passed. */
   record(pi: PaymentIntent, now = Date.now()): void {
-    const delay = Math.max(0, ...this.rules.filter((r) => matches(r.match, this.subjectOf(pi))).map((r) => r.ms));
+    const delay = Math.max(0, ...this.rules.list().filter((r) => matches(r.match, this.subjectOf(pi))).map((r) => r.ms));
     const versions = this.current(pi.id, now);
     versions.push({ visibleAt: now + delay, snapshot: structuredClone(pi) });
     this.versions.set(pi.id, versions);
@@ -64,29 +65,11 @@ export class SearchIndex {
   }
 
   addRule(input: z.infer<typeof SearchDelayInput>): SearchDelayRule {
-    const rule: SearchDelayRule = { id: newId("srchdelay", 12), ...input };
-    this.rules.push(rule);
-    return rule;
-  }
-
-  listRules(): SearchDelayRule[] {
-    return this.rules;
-  }
-
-  removeRule(id: string): boolean {
-    const before = this.rules.length;
-    this.rules = this.rules.filter((r) => r.id !== id);
-    return this.rules.length < before;
-  }
-
-  clearRules(): number {
-    const count = this.rules.length;
-    this.rules = [];
-    return count;
+    return this.rules.add({ id: newId("srchdelay", 12), ...input });
   }
 
   clear(): void {
     this.versions.clear();
-    this.rules = [];
+    this.rules.clear();
   }
 }

@@ -8,6 +8,7 @@ import { type FormObject, parseForm } from "./form.ts";
 import { send } from "./http.ts";
 import { type Match, matchFromQuery, matches } from "./matching.ts";
 import { type PathParams, router } from "./router.ts";
+import type { RuleSet } from "./rules.ts";
 import { SearchDelayInput } from "./search-index.ts";
 import { injectEvent, STALE_EVENT_TYPES } from "./stale-events.ts";
 import { computeStats } from "./stats.ts";
@@ -54,6 +55,16 @@ function deleted(removed: boolean, kind: string, id: string): { deleted: number 
   return { deleted: 1 };
 }
 
+/** POST adds a rule, GET lists them, DELETE removes all or one. */
+function ruleRoutes<R extends { id: string }>(path: string, kind: string, rules: (app: App) => RuleSet<R>, add: (app: App, body: unknown) => R): TestRoute[] {
+  return [
+    { method: "POST", path, handle: ({ app, body }) => add(app, body) },
+    { method: "GET", path, handle: ({ app }) => ({ data: rules(app).list() }) },
+    { method: "DELETE", path, handle: ({ app }) => ({ deleted: rules(app).clear() }) },
+    { method: "DELETE", path: `${path}/:id`, handle: ({ app, pathParams: { id = "" } }) => deleted(rules(app).remove(id), kind, id) },
+  ];
+}
+
 function paymentIntents(app: App, match: Match) {
   return [...app.store.paymentIntents.values()].filter((pi) => matches(match, storedSubject(app, pi)));
 }
@@ -70,23 +81,8 @@ const routes: TestRoute[] = [
     },
   },
 
-  { method: "POST", path: "/_test/faults", handle: ({ app, body }) => app.faults.add(FaultRuleInput.parse(body)) },
-  { method: "GET", path: "/_test/faults", handle: ({ app }) => ({ data: app.faults.list() }) },
-  { method: "DELETE", path: "/_test/faults", handle: ({ app }) => ({ deleted: app.faults.clear() }) },
-  {
-    method: "DELETE",
-    path: "/_test/faults/:id",
-    handle: ({ app, pathParams: { id = "" } }) => deleted(app.faults.remove(id), "fault", id),
-  },
-
-  { method: "POST", path: "/_test/webhooks", handle: ({ app, body }) => app.webhooks.addRule(WebhookRuleInput.parse(body)) },
-  { method: "GET", path: "/_test/webhooks", handle: ({ app }) => ({ data: app.webhooks.listRules() }) },
-  { method: "DELETE", path: "/_test/webhooks", handle: ({ app }) => ({ deleted: app.webhooks.clearRules() }) },
-  {
-    method: "DELETE",
-    path: "/_test/webhooks/:id",
-    handle: ({ app, pathParams: { id = "" } }) => deleted(app.webhooks.removeRule(id), "webhook rule", id),
-  },
+  ...ruleRoutes("/_test/faults", "fault", (app) => app.faults.rules, (app, body) => app.faults.add(FaultRuleInput.parse(body))),
+  ...ruleRoutes("/_test/webhooks", "webhook rule", (app) => app.webhooks.rules, (app, body) => app.webhooks.addRule(WebhookRuleInput.parse(body))),
 
   {
     method: "POST",
@@ -111,14 +107,7 @@ const routes: TestRoute[] = [
     },
   },
 
-  { method: "POST", path: "/_test/search_delays", handle: ({ app, body }) => app.search.addRule(SearchDelayInput.parse(body)) },
-  { method: "GET", path: "/_test/search_delays", handle: ({ app }) => ({ data: app.search.listRules() }) },
-  { method: "DELETE", path: "/_test/search_delays", handle: ({ app }) => ({ deleted: app.search.clearRules() }) },
-  {
-    method: "DELETE",
-    path: "/_test/search_delays/:id",
-    handle: ({ app, pathParams: { id = "" } }) => deleted(app.search.removeRule(id), "search delay", id),
-  },
+  ...ruleRoutes("/_test/search_delays", "search delay", (app) => app.search.rules, (app, body) => app.search.addRule(SearchDelayInput.parse(body))),
 
   { method: "GET", path: "/_test/payment_intents", handle: ({ app, query }) => ({ data: paymentIntents(app, matchFromQuery(query)) }) },
   {

@@ -4,6 +4,7 @@ import type { RuntimeConfig } from "./config.ts";
 import { newId } from "./ids.ts";
 import { type Match, MatchSchema, matches, type Subject } from "./matching.ts";
 import type { StripeEvent } from "./objects.ts";
+import { RuleSet } from "./rules.ts";
 import { signatureHeader } from "./signing.ts";
 import { STALE_EVENT_TYPES, type StaleEventType } from "./stale-events.ts";
 import type { Timers } from "./timers.ts";
@@ -65,7 +66,7 @@ function shuffled<T>(items: T[]): T[] {
 
 /** Delivers events to the configured endpoint, signed, retried with exponential backoff, shaped by test rules. */
 export class WebhookDispatcher {
-  private rules: WebhookRule[] = [];
+  readonly rules = new RuleSet<WebhookRule>();
   private readonly stats = new Map<string, DeliveryStats>();
   private abort = new AbortController();
 
@@ -73,25 +74,7 @@ export class WebhookDispatcher {
 
   addRule(input: z.infer<typeof WebhookRuleInput>): WebhookRule {
     const { times, ...rest } = input;
-    const rule: WebhookRule = { id: newId("whrule", 12), ...rest, remaining: times, applied: 0 };
-    this.rules.push(rule);
-    return rule;
-  }
-
-  listRules(): WebhookRule[] {
-    return this.rules;
-  }
-
-  removeRule(id: string): boolean {
-    const before = this.rules.length;
-    this.rules = this.rules.filter((r) => r.id !== id);
-    return this.rules.length < before;
-  }
-
-  clearRules(): number {
-    const count = this.rules.length;
-    this.rules = [];
-    return count;
+    return this.rules.add({ id: newId("whrule", 12), ...rest, remaining: times, applied: 0 });
   }
 
   deliveryStats(): ReadonlyMap<string, DeliveryStats> {
@@ -102,7 +85,7 @@ export class WebhookDispatcher {
   reset(): void {
     this.abort.abort();
     this.abort = new AbortController();
-    this.rules = [];
+    this.rules.clear();
     this.stats.clear();
   }
 
@@ -111,7 +94,7 @@ export class WebhookDispatcher {
     if (!this.deps.config.webhookUrl || events.length === 0) return;
     const groups = new Map<WebhookRule | undefined, StripeEvent[]>();
     for (const event of events) {
-      const rule = this.rules.find((r) => r.remaining !== 0 && matches(r.match, this.deps.subjectOf(event)));
+      const rule = this.rules.list().find((r) => r.remaining !== 0 && matches(r.match, this.deps.subjectOf(event)));
       groups.set(rule, [...(groups.get(rule) ?? []), event]);
     }
     for (const [rule, group] of groups) {
