@@ -15,6 +15,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { resolve: { alias }, test: { name: "payments-server", include: ["payments-server/test/**/*.test.ts"], testTimeout: 30_000 } },
+      // The cluster's supervisor and nginx configuration, and the campaign's plan and checker (no app needed).
+      { resolve: { alias }, test: { name: "cluster", include: ["cluster/test/**/*.test.ts"], testTimeout: 60_000 } },
       // The shop's tests share one migrated database and one payments server (global setup).
       { resolve: { alias }, test: { name: "shop", include: ["test/**/*.test.ts"], globalSetup: ["test/setup/global-setup.ts"], testTimeout: 60_000, hookTimeout: 60_000 } },
     ],

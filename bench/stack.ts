@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_DEMO_API_KEY } from "../prisma/seed.ts";
 import { ownerLockPath } from "../scripts/db/embedded.ts";
 import { readLiveOwnerUrl } from "../scripts/db/owner-lock.ts";
+import { freePort } from "../scripts/free-port.ts";
 import { groupAlive, signalGroup } from "../scripts/process-group.ts";
 
 /** What the benchmarks sign webhooks with and authenticate as; the stack is started with the same. */
@@ -23,19 +23,6 @@ export type Stack = {
 };
 /** A running stack under the name its results are reported by. */
 export type Target = { name: string; stack: Stack };
-
-/** A free TCP port on 127.0.0.1 (closed again at once; the stack binds it a moment later). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The whole shop as `npm start` runs it (scripts/stack.ts: database owner or DATABASE_URL,

@@ -37,8 +37,13 @@ let cached: Env | undefined;
 
 /** Server configuration, validated once. Secrets only ever come from here, never from a client. */
 export function env(): Env {
-  cached ??= schema.parse(process.env);
+  cached ??= readEnv(process.env);
   return cached;
+}
+
+/** The configuration a process with this environment would run with (the cluster derives its proxy timeouts from it). */
+export function readEnv(source: Record<string, string | undefined>): Env {
+  return schema.parse(source);
 }
 
 /** Where the Stripe SDK sends requests: real Stripe only for a real key and no override. */

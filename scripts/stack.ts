@@ -1,10 +1,9 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { seed } from "../prisma/seed.ts";
 import { optionsFromEnv, startPaymentsServer } from "../payments-server/src/index.ts";
 import { openDatabase } from "./db/connect.ts";
-import { applyMigrations } from "./db/migrations.ts";
+import { prepareDatabase } from "./db/prepare.ts";
 import { OwnerLockError } from "./db/owner-lock.ts";
 
 /**
@@ -22,9 +21,8 @@ const usesLocalPayments = !process.env.STRIPE_API_URL && (process.env.STRIPE_SEC
 
 async function main() {
   const database = await openDatabase({ port: Number(process.env.PGLITE_PORT ?? 54329) });
-  const applied = await applyMigrations(database.url);
+  const { applied } = await prepareDatabase(database.url);
   if (applied.length) console.log(`[db] applied ${applied.join(", ")}`);
-  await seed(database.url);
   console.log(`[db] ${database.kind === "postgresql" ? "PostgreSQL" : "embedded PGlite"} at ${database.url.replace(/\/\/[^@]*@/, "//")}`);
 
   const payments = usesLocalPayments

@@ -1,25 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { startPaymentsServer, type PaymentsServer } from "../../payments-server/src/index.ts";
+import { freePort } from "../../scripts/free-port.ts";
 import { groupAlive, signalGroup } from "../../scripts/process-group.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WEBHOOK_SECRET = "whsec_isolated_e2e_secret";
 const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A database of its own on the PostgreSQL server (TEST_DATABASE=postgres); the stack migrates and seeds it. */
 async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
