@@ -3,15 +3,16 @@ import { type App, Execution } from "./app.ts";
 import { apiKeyFrom } from "./auth.ts";
 import { listPaymentIntents, searchPaymentIntents } from "./payment-intent-queries.ts";
 import { confirmPaymentIntentEndpoint, createPaymentIntent, retrievePaymentIntent } from "./payment-intents.ts";
-import { retrieveCharge } from "./charges.ts";
-import { ApiError, apiError, idempotencyKeyInUse, idempotencyMismatch } from "./errors.ts";
+import { listCharges, retrieveCharge } from "./charges.ts";
+import { cancelPaymentIntent, capturePaymentIntent } from "./payment-intent-actions.ts";
+import { ApiError, apiError, idempotencyKeyInUse, idempotencyMismatch, unavailable } from "./errors.ts";
 import { API_VERSION, listEvents, retrieveEvent } from "./events.ts";
 import { type FormObject, parseForm, parseFormBody } from "./form.ts";
 import { send, stripeJson } from "./http.ts";
 import { fingerprint, readIdempotencyKey, type StoredResponse } from "./idempotency.ts";
 import { newId } from "./ids.ts";
 import { type Metadata, Params } from "./params.ts";
-import { createRefund, retrieveRefund } from "./refunds.ts";
+import { createRefund, listRefunds, retrieveRefund } from "./refunds.ts";
 import type { Outcome, RequestRecord } from "./request-log.ts";
 import { type Endpoint, type PathParams, router } from "./router.ts";
 
@@ -22,8 +23,12 @@ const route = router<Endpoint>([
   searchPaymentIntents,
   retrievePaymentIntent,
   confirmPaymentIntentEndpoint,
+  cancelPaymentIntent,
+  capturePaymentIntent,
+  listCharges,
   retrieveCharge,
   createRefund,
+  listRefunds,
   retrieveRefund,
   listEvents,
   retrieveEvent,
@@ -111,8 +116,8 @@ async function answer(app: App, req: IncomingMessage, call: Call, url: URL, body
   }
   identify(app, call, parsed);
   if (app.faults.take("before", call).length > 0) {
-    const unavailable = apiError("The service is temporarily unavailable. (injected fault)", 503);
-    return { outcome: "unavailable", response: errorResponse(unavailable, call, app) };
+    const error = unavailable("The service is temporarily unavailable. (injected fault)");
+    return { outcome: "unavailable", response: errorResponse(error, call, app) };
   }
   const key = parsed.idempotencyKey;
   if (key === undefined) return execute(app, call, parsed, () => {});

@@ -103,7 +103,7 @@ export class Execution {
     this.touch(object);
   }
 
-  emit(type: string, object: StripeObject): StripeEvent {
+  emit(type: StripeEvent["type"], object: StripeObject): StripeEvent {
     const event = this.app.events.create(type, object, this.request, this.app.config.webhookUrl ? 1 : 0);
     this.emitted.push(event);
     this.touch(object);

@@ -1,8 +1,13 @@
 import { found } from "./errors.ts";
 import { newId } from "./ids.ts";
+import { listObject, newestFirst, type PageQuery, paginate, readPageQuery } from "./lists.ts";
 import type { Charge, PaymentIntent } from "./objects.ts";
-import { cardDetails, type Decline, type TestPaymentMethod } from "./payment-methods.ts";
+import { inRange, type Range } from "./params.ts";
+import { chargeCardDetails, type Decline, EMPTY_ADDRESS, type TestPaymentMethod } from "./payment-methods.ts";
 import { defineEndpoint } from "./router.ts";
+
+/** What the statement shows; Stripe derives it from the account's settings. */
+const STATEMENT_DESCRIPTOR = "PAYMENTS SERVER";
 
 /** A charge starts pending; confirmation settles it at once for cards, later for the delayed test methods. */
 export function newCharge(pi: PaymentIntent, pm: TestPaymentMethod, created: number): Charge {
@@ -12,34 +17,73 @@ export function newCharge(pi: PaymentIntent, pm: TestPaymentMethod, created: num
     amount: pi.amount,
     amount_captured: 0,
     amount_refunded: 0,
+    application: null,
+    application_fee: null,
+    application_fee_amount: null,
     balance_transaction: null,
+    billing_details: { address: EMPTY_ADDRESS, email: null, name: null, phone: null, tax_id: null },
+    calculated_statement_descriptor: STATEMENT_DESCRIPTOR,
     captured: false,
     created,
     currency: pi.currency,
+    customer: null,
     description: pi.description,
+    disputed: false,
+    failure_balance_transaction: null,
     failure_code: null,
     failure_message: null,
+    fraud_details: {},
     livemode: false,
     // Stripe copies the PaymentIntent's metadata onto the charges it creates.
     metadata: { ...pi.metadata },
-    outcome: { network_status: "not_sent_to_network", reason: null, risk_level: "normal", seller_message: "Payment pending.", type: "authorized" },
+    on_behalf_of: null,
+    outcome: {
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
+      network_status: "not_sent_to_network",
+      reason: null,
+      risk_level: "normal",
+      seller_message: "Payment pending.",
+      type: "authorized",
+    },
     paid: false,
     payment_intent: pi.id,
     payment_method: pm.id,
-    payment_method_details: { type: "card", card: cardDetails(pm) },
+    payment_method_details: { type: "card", card: chargeCardDetails(pm, null) },
+    receipt_email: pi.receipt_email,
+    receipt_number: null,
+    receipt_url: null,
     refunded: false,
+    review: null,
+    shipping: null,
+    source: null,
+    source_transfer: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
     status: "pending",
+    transfer_data: null,
+    transfer_group: null,
   };
 }
 
-export function markSucceeded(charge: Charge): void {
+/** The bank approved: the amount is held on the card. Captured at once unless the PaymentIntent captures manually. */
+export function markAuthorized(charge: Charge): void {
   Object.assign(charge, {
     status: "succeeded",
     paid: true,
+    outcome: { ...charge.outcome, network_status: "approved_by_network", seller_message: "Payment complete." },
+  } satisfies Partial<Charge>);
+  charge.payment_method_details.card.amount_authorized = charge.amount;
+}
+
+/** Moves `amount` (at most what was authorized); Stripe releases the rest, which shows as refunded on the charge. */
+export function markCaptured(charge: Charge, amount: number): void {
+  Object.assign(charge, {
     captured: true,
-    amount_captured: charge.amount,
+    amount_captured: amount,
+    amount_refunded: charge.amount - amount,
     balance_transaction: newId("txn"),
-    outcome: { network_status: "approved_by_network", reason: null, risk_level: "normal", seller_message: "Payment complete.", type: "authorized" },
   } satisfies Partial<Charge>);
 }
 
@@ -49,13 +93,24 @@ export function markFailed(charge: Charge, decline: Decline): void {
     failure_code: decline.code,
     failure_message: decline.message,
     outcome: {
+      ...charge.outcome,
       network_status: "declined_by_network",
       reason: decline.declineCode,
-      risk_level: "normal",
       seller_message: "The bank did not return any further details with this decline.",
       type: "issuer_declined",
     },
   } satisfies Partial<Charge>);
+}
+
+/** Refunds, and the release of an uncaptured authorization, both count in amount_refunded. */
+export function markRefunded(charge: Charge, amount: number): void {
+  charge.amount_refunded += amount;
+  charge.refunded = charge.amount_refunded === charge.amount;
+}
+
+/** What may still be refunded: the captured amount less what was refunded of it. */
+export function refundable(charge: Charge): number {
+  return charge.captured ? charge.amount - charge.amount_refunded : 0;
 }
 
 export const retrieveCharge = defineEndpoint({
@@ -73,7 +128,36 @@ export const retrieveCharge = defineEndpoint({
   execute: (charge) => charge,
 });
 
-export function markRefunded(charge: Charge, amount: number): void {
-  charge.amount_refunded += amount;
-  charge.refunded = charge.amount_refunded === charge.amount_captured;
+interface ListInput {
+  page: PageQuery;
+  created?: Range;
+  customer?: string;
+  paymentIntent?: string;
+  transferGroup?: string;
 }
+
+/** `GET /v1/charges`: newest first, by `created`, `payment_intent`, `customer`, `transfer_group`. */
+export const listCharges = defineEndpoint<ListInput>({
+  method: "GET",
+  path: "/v1/charges",
+  prepare(params) {
+    const input: ListInput = {
+      page: readPageQuery(params),
+      created: params.range("created"),
+      customer: params.string("customer"),
+      paymentIntent: params.string("payment_intent"),
+      transferGroup: params.string("transfer_group"),
+    };
+    params.ignore("expand");
+    params.finish();
+    return input;
+  },
+  execute({ page, created, customer, paymentIntent, transferGroup }, exec) {
+    const keep = (c: Charge) =>
+      inRange(c.created, created) &&
+      (customer === undefined || c.customer === customer) &&
+      (paymentIntent === undefined || c.payment_intent === paymentIntent) &&
+      (transferGroup === undefined || c.transfer_group === transferGroup);
+    return listObject("/v1/charges", paginate(newestFirst(exec.app.store.charges.values()), keep, page, "charge"));
+  },
+});

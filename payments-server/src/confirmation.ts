@@ -1,5 +1,5 @@
 import { type App, Execution } from "./app.ts";
-import { markFailed, markSucceeded, newCharge } from "./charges.ts";
+import { markAuthorized, markCaptured, markFailed, markRefunded, newCharge } from "./charges.ts";
 import { cardError } from "./errors.ts";
 import { unixNow } from "./ids.ts";
 import type { PaymentIntent } from "./objects.ts";
@@ -12,13 +12,43 @@ import {
   type TestPaymentMethod,
 } from "./payment-methods.ts";
 
+/** The bank approved. With manual capture the money is only held (requires_capture) until captured or canceled. */
 function succeed(exec: Execution, pi: PaymentIntent): void {
   const charge = exec.app.store.charges.get(pi.latest_charge ?? "");
-  if (charge) markSucceeded(charge);
-  pi.status = "succeeded";
-  pi.amount_received = pi.amount;
+  if (charge) markAuthorized(charge);
+  if (pi.capture_method === "manual") {
+    Object.assign(pi, { status: "requires_capture", amount_capturable: pi.amount });
+    if (charge) exec.emit("charge.succeeded", charge);
+    exec.emit("payment_intent.amount_capturable_updated", pi);
+    return;
+  }
+  if (charge) markCaptured(charge, charge.amount);
+  Object.assign(pi, { status: "succeeded", amount_received: pi.amount });
   if (charge) exec.emit("charge.succeeded", charge);
   exec.emit("payment_intent.succeeded", pi);
+}
+
+/** Captures `amount` of a requires_capture PaymentIntent; the rest of the hold is released. */
+export function capture(exec: Execution, pi: PaymentIntent, amount: number): PaymentIntent {
+  const charge = exec.app.store.charges.get(pi.latest_charge ?? "");
+  if (charge) markCaptured(charge, amount);
+  Object.assign(pi, { status: "succeeded", amount_capturable: 0, amount_received: amount });
+  if (charge) exec.emit("charge.captured", charge);
+  exec.emit("payment_intent.succeeded", pi);
+  return pi;
+}
+
+/** Cancels; a held amount is released, which Stripe shows as the charge refunded. */
+export function cancel(exec: Execution, pi: PaymentIntent, reason: PaymentIntent["cancellation_reason"]): PaymentIntent {
+  const charge = exec.app.store.charges.get(pi.latest_charge ?? "");
+  const held = pi.status === "requires_capture" && charge !== undefined;
+  Object.assign(pi, { status: "canceled", canceled_at: unixNow(), cancellation_reason: reason, amount_capturable: 0 });
+  if (held) {
+    markRefunded(charge, charge.amount);
+    exec.emit("charge.refunded", charge);
+  }
+  exec.emit("payment_intent.canceled", pi);
+  return pi;
 }
 
 /** Stripe returns a declined PaymentIntent to requires_payment_method, detaching the method into last_payment_error. */

@@ -59,16 +59,25 @@ export function idempotencyMismatch(key: string): ApiError {
   });
 }
 
+/** Stripe tells clients whether retrying can help; the SDK obeys this header before its own status-based rules. */
+const SHOULD_RETRY = { "Stripe-Should-Retry": "true" };
+
 export function idempotencyKeyInUse(key: string): ApiError {
+  // The first request will finish: retrying (after the SDK's backoff) gets its saved result.
   return new ApiError(409, withDocUrl({
     type: "invalid_request_error",
     code: "idempotency_key_in_use",
     message: `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${key}. Please try again later.`,
-  }));
+  }), SHOULD_RETRY);
 }
 
 export function apiError(message: string, status = 500): ApiError {
   return new ApiError(status, { type: "api_error", message });
+}
+
+/** A 503 before anything executed: nothing was done or saved, so a retry is safe and may succeed. */
+export function unavailable(message: string): ApiError {
+  return new ApiError(503, { type: "api_error", message }, SHOULD_RETRY);
 }
 
 /** The object, or Stripe's resource_missing error (404 for a URL id, pass 400 for a parameter). */

@@ -21,7 +21,7 @@ export class EventLog {
   private readonly byId = new Map<string, StripeEvent>();
 
   /** Snapshots `object` as it is now: later changes to the object must not alter the event. */
-  create(type: string, object: StripeObject, request: EventRequest, pendingWebhooks: number, created = unixNow()): StripeEvent {
+  create(type: StripeEvent["type"], object: StripeObject, request: EventRequest, pendingWebhooks: number, created = unixNow()): StripeEvent {
     const event: StripeEvent = {
       id: newId("evt"),
       object: "event",
@@ -45,6 +45,11 @@ export class EventLog {
   /** Newest first. */
   all(): StripeEvent[] {
     return [...this.events].reverse();
+  }
+
+  /** Oldest first, as they happened. */
+  chronological(): StripeEvent[] {
+    return [...this.events];
   }
 
   clear(): void {

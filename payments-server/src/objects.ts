@@ -1,116 +1,47 @@
+import type Stripe from "stripe";
 import type { Metadata } from "./params.ts";
 
-/** The Stripe API objects this server keeps, with Stripe's field names (only the fields it maintains). */
+/**
+ * The Stripe API objects this server keeps, typed by the installed SDK's own declarations: constructing one without
+ * a field the SDK declares as always present does not compile (test/object-shapes.test.ts checks the answers too).
+ * Expandable fields are narrowed to what this server answers with, an id or null: it never expands.
+ */
+type Unexpanded<T, K extends keyof T> = Omit<T, K> & { [P in K]: Extract<T[P], string | null> };
 
-export interface LastPaymentError {
-  type: "card_error";
-  code: string;
-  decline_code: string;
-  message: string;
-  param?: string;
-  charge: string;
-  doc_url: string;
-  payment_method: PaymentMethodObject;
-}
+export type PaymentMethodObject = Unexpanded<Stripe.PaymentMethod, "customer"> & { metadata: Metadata; card: Stripe.PaymentMethod.Card };
 
-export interface PaymentMethodObject {
-  id: string;
-  object: "payment_method";
-  type: "card";
-  card: { brand: string; last4: string; exp_month: number; exp_year: number; funding: string; country: string };
-  billing_details: { address: null; email: null; name: null; phone: null };
-  created: number;
-  customer: null;
-  livemode: false;
+export type LastPaymentError = Omit<Stripe.PaymentIntent.LastPaymentError, "payment_method"> & { payment_method: PaymentMethodObject };
+
+export type PaymentIntentStatus = Stripe.PaymentIntent.Status;
+
+export type PaymentIntent = Unexpanded<
+  Stripe.PaymentIntent,
+  "application" | "customer" | "latest_charge" | "on_behalf_of" | "payment_method" | "payment_record" | "review" | "source"
+> & { metadata: Metadata; last_payment_error: LastPaymentError | null };
+
+export type ChargeStatus = Stripe.Charge.Status;
+
+export type Charge = Unexpanded<
+  Stripe.Charge,
+  "application" | "application_fee" | "balance_transaction" | "customer" | "failure_balance_transaction" | "on_behalf_of" | "review" | "source_transfer"
+> & {
   metadata: Metadata;
-}
-
-export type PaymentIntentStatus =
-  | "requires_payment_method"
-  | "requires_confirmation"
-  | "requires_action"
-  | "processing"
-  | "requires_capture"
-  | "canceled"
-  | "succeeded";
-
-export interface PaymentIntent {
-  id: string;
-  object: "payment_intent";
-  amount: number;
-  amount_capturable: number;
-  amount_received: number;
-  automatic_payment_methods: { enabled: boolean; allow_redirects?: string } | null;
-  canceled_at: number | null;
-  cancellation_reason: string | null;
-  capture_method: "automatic_async";
-  client_secret: string;
-  confirmation_method: "automatic";
-  created: number;
-  currency: string;
-  customer: null;
-  description: string | null;
-  last_payment_error: LastPaymentError | null;
-  latest_charge: string | null;
-  livemode: false;
-  metadata: Metadata;
-  next_action: null;
-  payment_method: string | null;
-  payment_method_types: string[];
-  processing: null;
-  receipt_email: string | null;
-  setup_future_usage: null;
-  status: PaymentIntentStatus;
-}
-
-export interface Charge {
-  id: string;
-  object: "charge";
-  amount: number;
-  amount_captured: number;
-  amount_refunded: number;
-  balance_transaction: string | null;
-  captured: boolean;
-  created: number;
-  currency: string;
-  description: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-  livemode: false;
-  metadata: Metadata;
-  outcome: { network_status: string; reason: string | null; risk_level: string; seller_message: string; type: string };
-  paid: boolean;
   payment_intent: string;
   payment_method: string;
-  payment_method_details: { type: "card"; card: PaymentMethodObject["card"] };
-  refunded: boolean;
-  status: "succeeded" | "pending" | "failed";
-}
+  payment_method_details: Stripe.Charge.PaymentMethodDetails & { card: Stripe.Charge.PaymentMethodDetails.Card };
+  outcome: Stripe.Charge.Outcome;
+};
 
-export interface Refund {
-  id: string;
-  object: "refund";
-  amount: number;
-  balance_transaction: string;
-  charge: string;
-  created: number;
-  currency: string;
-  metadata: Metadata;
-  payment_intent: string;
-  reason: string | null;
-  status: "succeeded";
-}
+export type Refund = Unexpanded<
+  Stripe.Refund,
+  "balance_transaction" | "customer" | "payment_method" | "source_transfer_reversal" | "transfer_reversal"
+> & { metadata: Metadata; charge: string; payment_intent: string };
 
 export type StripeObject = PaymentIntent | Charge | Refund;
 
-export interface StripeEvent {
-  id: string;
-  object: "event";
+export interface StripeEvent extends Omit<Stripe.EventBase, "data" | "type" | "api_version" | "request"> {
   api_version: string;
-  created: number;
   data: { object: StripeObject };
-  livemode: false;
-  pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };
-  type: string;
+  type: Stripe.Event.Type;
 }

@@ -1,6 +1,9 @@
 import { docUrl } from "./errors.ts";
 import { unixNow } from "./ids.ts";
-import type { LastPaymentError, PaymentMethodObject } from "./objects.ts";
+import type { Charge, LastPaymentError, PaymentMethodObject } from "./objects.ts";
+
+/** Stripe answers an unknown address with every line present and null. */
+export const EMPTY_ADDRESS = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
 
 export interface Decline {
   code: string;
@@ -55,21 +58,75 @@ export function findPaymentMethod(id: string): TestPaymentMethod | undefined {
   return BY_ID.get(id);
 }
 
+function expYear(): number {
+  return new Date().getFullYear() + 3;
+}
+
+/** A stable per-card fingerprint, as Stripe's is per card number. */
+function fingerprint(pm: TestPaymentMethod): string {
+  return `fp_${pm.brand}${pm.last4}`.slice(0, 16);
+}
+
+const NO_CHECKS = { address_line1_check: null, address_postal_code_check: null, cvc_check: "pass" };
+
+/** The card as a PaymentMethod describes it. */
 export function cardDetails(pm: TestPaymentMethod): PaymentMethodObject["card"] {
-  return { brand: pm.brand, last4: pm.last4, exp_month: 12, exp_year: new Date().getFullYear() + 3, funding: "credit", country: "US" };
+  return {
+    brand: pm.brand,
+    checks: NO_CHECKS,
+    country: "US",
+    display_brand: pm.brand,
+    exp_month: 12,
+    exp_year: expYear(),
+    fingerprint: fingerprint(pm),
+    funding: "credit",
+    generated_from: null,
+    last4: pm.last4,
+    networks: { available: [pm.brand], preferred: null },
+    regulated_status: "unregulated",
+    three_d_secure_usage: { supported: true },
+    wallet: null,
+  };
+}
+
+/** The card as a Charge's payment_method_details describe it; `authorized` is what the bank approved, null if declined. */
+export function chargeCardDetails(pm: TestPaymentMethod, authorized: number | null): Charge["payment_method_details"]["card"] {
+  return {
+    amount_authorized: authorized,
+    authorization_code: null,
+    brand: pm.brand,
+    checks: NO_CHECKS,
+    country: "US",
+    electronic_commerce_indicator: null,
+    exp_month: 12,
+    exp_year: expYear(),
+    fingerprint: fingerprint(pm),
+    funding: "credit",
+    installments: null,
+    last4: pm.last4,
+    mandate: null,
+    network: pm.brand,
+    network_transaction_id: null,
+    regulated_status: "unregulated",
+    three_d_secure: null,
+    transaction_link_id: null,
+    wallet: null,
+  };
 }
 
 export function paymentMethodObject(pm: TestPaymentMethod, created: number): PaymentMethodObject {
   return {
     id: pm.id,
     object: "payment_method",
-    type: "card",
+    allow_redisplay: "unspecified",
+    billing_details: { address: EMPTY_ADDRESS, email: null, name: null, phone: null, tax_id: null },
     card: cardDetails(pm),
-    billing_details: { address: null, email: null, name: null, phone: null },
     created,
     customer: null,
+    customer_account: null,
     livemode: false,
     metadata: {},
+    type: "card",
   };
 }
 

@@ -1,10 +1,11 @@
 import type { App } from "./app.ts";
-import { markRefunded } from "./charges.ts";
+import { markRefunded, refundable } from "./charges.ts";
 import { found, invalidRequest } from "./errors.ts";
 import type { FormObject } from "./form.ts";
 import { newId, unixNow } from "./ids.ts";
 import type { Charge, PaymentIntent, Refund } from "./objects.ts";
-import type { Metadata } from "./params.ts";
+import { listObject, newestFirst, type PageQuery, paginate, readPageQuery } from "./lists.ts";
+import { inRange, type Metadata, type Range } from "./params.ts";
 import { defineEndpoint } from "./router.ts";
 
 const REASONS = ["duplicate", "fraudulent", "requested_by_customer"];
@@ -46,14 +47,14 @@ export const createRefund = defineEndpoint<RefundInput>({
   },
   execute({ pi, charge: given, amount, metadata, reason }, exec) {
     const charge = given ?? exec.app.store.charges.get(pi.latest_charge ?? "");
-    if (!charge || charge.status !== "succeeded") {
+    if (!charge || charge.status !== "succeeded" || !charge.captured) {
       throw invalidRequest(`This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, "payment_intent");
     }
-    const refundable = charge.amount_captured - charge.amount_refunded;
-    if (refundable === 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, undefined, "charge_already_refunded");
-    const value = amount ?? refundable;
-    if (value > refundable) {
-      throw invalidRequest(`Refund amount (${value}) is greater than unrefunded amount on charge (${refundable})`, "amount", "amount_too_large");
+    const left = refundable(charge);
+    if (left === 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, undefined, "charge_already_refunded");
+    const value = amount ?? left;
+    if (value > left) {
+      throw invalidRequest(`Refund amount (${value}) is greater than unrefunded amount on charge (${left})`, "amount", "amount_too_large");
     }
     const refund: Refund = {
       id: newId("re"),
@@ -63,10 +64,16 @@ export const createRefund = defineEndpoint<RefundInput>({
       charge: charge.id,
       created: unixNow(),
       currency: charge.currency,
+      customer: null,
+      customer_account: null,
       metadata,
       payment_intent: pi.id,
+      payment_method: charge.payment_method,
       reason,
+      receipt_number: null,
+      source_transfer_reversal: null,
       status: "succeeded",
+      transfer_reversal: null,
     };
     exec.save(refund);
     markRefunded(charge, value);
@@ -86,4 +93,33 @@ export const retrieveRefund = defineEndpoint<Refund>({
     return found(app.store.refunds.get(id), "refund", id);
   },
   execute: (refund) => refund,
+});
+
+interface ListInput {
+  page: PageQuery;
+  created?: Range;
+  charge?: string;
+  paymentIntent?: string;
+}
+
+/** `GET /v1/refunds`: newest first, by `created`, `charge`, `payment_intent`. */
+export const listRefunds = defineEndpoint<ListInput>({
+  method: "GET",
+  path: "/v1/refunds",
+  prepare(params) {
+    const input: ListInput = {
+      page: readPageQuery(params),
+      created: params.range("created"),
+      charge: params.string("charge"),
+      paymentIntent: params.string("payment_intent"),
+    };
+    params.ignore("expand");
+    params.finish();
+    return input;
+  },
+  execute({ page, created, charge, paymentIntent }, exec) {
+    const keep = (r: Refund) =>
+      inRange(r.created, created) && (charge === undefined || r.charge === charge) && (paymentIntent === undefined || r.payment_intent === paymentIntent);
+    return listObject("/v1/refunds", paginate(newestFirst(exec.app.store.refunds.values()), keep, page, "refund"));
+  },
 });
