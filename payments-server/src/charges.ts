@@ -1,8 +1,7 @@
 import { found } from "./errors.ts";
 import { newId } from "./ids.ts";
-import { listObject, newestFirst, type PageQuery, paginate, readPageQuery } from "./lists.ts";
+import { listEndpoint, newestFirst } from "./lists.ts";
 import type { Charge, PaymentIntent } from "./objects.ts";
-import { inRange, type Range } from "./params.ts";
 import { chargeCardDetails, type Decline, EMPTY_ADDRESS, type TestPaymentMethod } from "./payment-methods.ts";
 import { defineEndpoint } from "./router.ts";
 
@@ -128,36 +127,10 @@ export const retrieveCharge = defineEndpoint({
   execute: (charge) => charge,
 });
 
-interface ListInput {
-  page: PageQuery;
-  created?: Range;
-  customer?: string;
-  paymentIntent?: string;
-  transferGroup?: string;
-}
-
-/** `GET /v1/charges`: newest first, by `created`, `payment_intent`, `customer`, `transfer_group`. */
-export const listCharges = defineEndpoint<ListInput>({
-  method: "GET",
+/** `GET /v1/charges`. */
+export const listCharges = listEndpoint<Charge>({
   path: "/v1/charges",
-  prepare(params) {
-    const input: ListInput = {
-      page: readPageQuery(params),
-      created: params.range("created"),
-      customer: params.string("customer"),
-      paymentIntent: params.string("payment_intent"),
-      transferGroup: params.string("transfer_group"),
-    };
-    params.ignore("expand");
-    params.finish();
-    return input;
-  },
-  execute({ page, created, customer, paymentIntent, transferGroup }, exec) {
-    const keep = (c: Charge) =>
-      inRange(c.created, created) &&
-      (customer === undefined || c.customer === customer) &&
-      (paymentIntent === undefined || c.payment_intent === paymentIntent) &&
-      (transferGroup === undefined || c.transfer_group === transferGroup);
-    return listObject("/v1/charges", paginate(newestFirst(exec.app.store.charges.values()), keep, page, "charge"));
-  },
+  kind: "charge",
+  all: (app) => newestFirst(app.store.charges.values()),
+  equals: { customer: (c) => c.customer, payment_intent: (c) => c.payment_intent, transfer_group: (c) => c.transfer_group },
 });

@@ -3,8 +3,7 @@ import { found } from "./errors.ts";
 import { newId, unixNow } from "./ids.ts";
 import { wildcard } from "./matching.ts";
 import type { StripeEvent, StripeObject } from "./objects.ts";
-import { listObject, type PageQuery, paginate, readPageQuery } from "./lists.ts";
-import { inRange, type Range } from "./params.ts";
+import { listEndpoint } from "./lists.ts";
 import { defineEndpoint } from "./router.ts";
 
 /** Events carry the account's API version; ours is the one the pinned SDK speaks. */
@@ -58,31 +57,15 @@ export class EventLog {
   }
 }
 
-interface ListQuery {
-  page: PageQuery;
-  created?: Range;
-  type?: string;
-  types?: string[];
-}
-
-/** Stripe's list endpoint: newest first, `type` may end in `*`, cursor pagination by event id. */
-export const listEvents = defineEndpoint<ListQuery>({
-  method: "GET",
+/** `GET /v1/events`: `type` may end in `*`, `types[]` lists several. */
+export const listEvents = listEndpoint<StripeEvent>({
   path: "/v1/events",
-  prepare(params) {
-    const query: ListQuery = {
-      page: readPageQuery(params),
-      created: params.range("created"),
-      type: params.string("type"),
-      types: params.list("types"),
-    };
-    params.ignore("expand");
-    params.finish();
-    return query;
-  },
-  execute({ page, created, type, types }, exec) {
-    const keep = (e: StripeEvent) => inRange(e.created, created) && (!type || wildcard(type, e.type)) && (!types || types.includes(e.type));
-    return listObject("/v1/events", paginate(exec.app.events.all(), keep, page, "event"));
+  kind: "event",
+  all: (app) => app.events.all(),
+  filter(params) {
+    const type = params.string("type");
+    const types = params.list("types");
+    return (e) => (!type || wildcard(type, e.type)) && (!types || types.includes(e.type));
   },
 });
 

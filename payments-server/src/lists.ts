@@ -1,5 +1,7 @@
+import type { App } from "./app.ts";
 import { found, invalidRequest } from "./errors.ts";
-import type { Params } from "./params.ts";
+import { inRange, type Params } from "./params.ts";
+import { defineEndpoint } from "./router.ts";
 
 /** Stripe's cursor pagination parameters, shared by every list endpoint. */
 export interface PageQuery {
@@ -51,4 +53,36 @@ export function listObject<T>(url: string, page: Page<T>) {
 /** Objects kept in creation order, newest first. */
 export function newestFirst<T>(objects: Iterable<T>): T[] {
   return [...objects].reverse();
+}
+
+interface ListSpec<T extends { id: string; created: number }> {
+  path: string;
+  /** The object's name in resource_missing errors for an unknown cursor. */
+  kind: string;
+  /** Every object, newest first. */
+  all(app: App): T[];
+  /** Exact-match filters: the parameter, and the field it is compared with. */
+  equals?: Record<string, (item: T) => string | null>;
+  /** Filters of their own (e.g. a wildcard), read from the parameters. */
+  filter?(params: Params): (item: T) => boolean;
+}
+
+/** A Stripe list endpoint: `limit`, cursors, `created` ranges and the resource's own filters; newest first. */
+export function listEndpoint<T extends { id: string; created: number }>(spec: ListSpec<T>) {
+  return defineEndpoint<{ page: PageQuery; keep: (item: T) => boolean }>({
+    method: "GET",
+    path: spec.path,
+    prepare(params) {
+      const page = readPageQuery(params);
+      const created = params.range("created");
+      const equals = Object.entries(spec.equals ?? {}).map(([param, field]) => ({ value: params.string(param), field }));
+      const own = spec.filter?.(params);
+      params.ignore("expand");
+      params.finish();
+      const keep = (item: T) =>
+        inRange(item.created, created) && equals.every(({ value, field }) => value === undefined || field(item) === value) && (own?.(item) ?? true);
+      return { page, keep };
+    },
+    execute: ({ page, keep }, exec) => listObject(spec.path, paginate(spec.all(exec.app), keep, page, spec.kind)),
+  });
 }

@@ -1,31 +1,15 @@
 import { invalidRequest } from "./errors.ts";
-import { listObject, newestFirst, type PageQuery, paginate, readPageQuery } from "./lists.ts";
+import { listEndpoint, newestFirst, paginate } from "./lists.ts";
 import type { PaymentIntent } from "./objects.ts";
-import { inRange, type Range } from "./params.ts";
 import { defineEndpoint } from "./router.ts";
 import { type FieldValue, matchesQuery, parseSearchQuery, type SearchFields, type SearchQuery } from "./search-query.ts";
 
-interface ListInput {
-  page: PageQuery;
-  created?: Range;
-  customer?: string;
-}
-
-/** `GET /v1/payment_intents`: newest first, `created` ranges, cursors; never delayed (read-after-write safe). */
-export const listPaymentIntents = defineEndpoint<ListInput>({
-  method: "GET",
+/** `GET /v1/payment_intents`: never delayed, unlike search (read-after-write safe). */
+export const listPaymentIntents = listEndpoint<PaymentIntent>({
   path: "/v1/payment_intents",
-  prepare(params) {
-    const input: ListInput = { page: readPageQuery(params), created: params.range("created"), customer: params.string("customer") };
-    params.ignore("expand");
-    params.finish();
-    return input;
-  },
-  execute({ page, created, customer }, exec) {
-    const keep = (pi: PaymentIntent) => inRange(pi.created, created) && (customer === undefined || pi.customer === customer);
-    const all = newestFirst(exec.app.store.paymentIntents.values());
-    return listObject("/v1/payment_intents", paginate(all, keep, page, "payment_intent"));
-  },
+  kind: "payment_intent",
+  all: (app) => newestFirst(app.store.paymentIntents.values()),
+  equals: { customer: (pi) => pi.customer },
 });
 
 /** Stripe's query fields for PaymentIntents (docs.stripe.com/search#query-fields-for-payment-intents). */

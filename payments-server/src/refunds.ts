@@ -4,8 +4,8 @@ import { found, invalidRequest } from "./errors.ts";
 import type { FormObject } from "./form.ts";
 import { newId, unixNow } from "./ids.ts";
 import type { Charge, PaymentIntent, Refund } from "./objects.ts";
-import { listObject, newestFirst, type PageQuery, paginate, readPageQuery } from "./lists.ts";
-import { inRange, type Metadata, type Range } from "./params.ts";
+import { listEndpoint, newestFirst } from "./lists.ts";
+import type { Metadata } from "./params.ts";
 import { defineEndpoint } from "./router.ts";
 
 const REASONS = ["duplicate", "fraudulent", "requested_by_customer"];
@@ -95,31 +95,10 @@ export const retrieveRefund = defineEndpoint<Refund>({
   execute: (refund) => refund,
 });
 
-interface ListInput {
-  page: PageQuery;
-  created?: Range;
-  charge?: string;
-  paymentIntent?: string;
-}
-
-/** `GET /v1/refunds`: newest first, by `created`, `charge`, `payment_intent`. */
-export const listRefunds = defineEndpoint<ListInput>({
-  method: "GET",
+/** `GET /v1/refunds`. */
+export const listRefunds = listEndpoint<Refund>({
   path: "/v1/refunds",
-  prepare(params) {
-    const input: ListInput = {
-      page: readPageQuery(params),
-      created: params.range("created"),
-      charge: params.string("charge"),
-      paymentIntent: params.string("payment_intent"),
-    };
-    params.ignore("expand");
-    params.finish();
-    return input;
-  },
-  execute({ page, created, charge, paymentIntent }, exec) {
-    const keep = (r: Refund) =>
-      inRange(r.created, created) && (charge === undefined || r.charge === charge) && (paymentIntent === undefined || r.payment_intent === paymentIntent);
-    return listObject("/v1/refunds", paginate(newestFirst(exec.app.store.refunds.values()), keep, page, "refund"));
-  },
+  kind: "refund",
+  all: (app) => newestFirst(app.store.refunds.values()),
+  equals: { charge: (r) => r.charge, payment_intent: (r) => r.payment_intent },
 });
