@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db.ts";
 import { sha256 } from "@/lib/hash.ts";
+import { lockCart } from "@/lib/locking.ts";
 
 export const MAX_QUANTITY = 99;
 
@@ -59,6 +60,9 @@ export async function setCartQuantity(cartId: string, input: z.input<typeof cart
   const product = await db.product.findUnique({ where: { slug }, select: { id: true } });
   if (!product) throw new CartError(`Unknown product "${slug}"`);
   return db.$transaction(async (tx) => {
+    // Row-lock order (lib/locking.ts): the cart before its items. It also queues concurrent
+    // edits of one cart, so an "add" never loses another's.
+    if (!(await lockCart(tx, cartId))) throw new CartError("This cart no longer exists");
     const existing = await tx.cartItem.findUnique({ where: { cartId_productId: { cartId, productId: product.id } } });
     const next = Math.min(mode === "add" ? (existing?.quantity ?? 0) + quantity : quantity, MAX_QUANTITY);
     if (next === (existing?.quantity ?? 0)) return present(await tx.cart.findUniqueOrThrow({ where: { id: cartId }, select: cartView }));

@@ -36,6 +36,7 @@ function createMetrics() {
     stripeCalls: counter("stripe_calls_total", "Calls to Stripe by operation, result, and whether Stripe replayed a stored answer", ["operation", "result", "replayed"] as const),
     webhookDeliveries,
     outboxSent: counter("outbox_messages_sent_total", "Confirmation messages delivered", [] as const),
+    transactionRetries: counter("transaction_retries_total", "Transactions run again after PostgreSQL aborted them for a deadlock or a serialization failure, by transaction and reason", ["transaction", "reason"] as const),
     completerResumed: counter("completer_resumed_total", "Stuck checkouts the completer resumed", [] as const),
     purged: counter("idempotency_records_purged_total", "Expired idempotency records deleted", [] as const),
     duplicatesPrevented: new Counter({

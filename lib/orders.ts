@@ -13,6 +13,11 @@ const ALLOWED_FROM: Record<OrderStatus, OrderStatus[]> = {
   refunded: ["paid"],
 };
 
+/** Whether an order in state `from` may move to `to`. */
+export function canMove(from: OrderStatus, to: OrderStatus): boolean {
+  return ALLOWED_FROM[to].includes(from);
+}
+
 /**
  * A conditional UPDATE: of two racing writers (the synchronous checkout and a webhook, or two
  * deliveries of one event) the database lets exactly one move the order; the other changes
@@ -40,7 +45,8 @@ export type PaymentStatus = (typeof PAYMENT_STATUS_ORDER)[number];
 
 /** One Payment row per PaymentIntent (unique), whose status also only moves forward. */
 export async function recordPayment(tx: Tx, payment: { orderId: string; paymentIntentId: string; status: PaymentStatus; amountCents: number; currency: string }): Promise<void> {
-  await tx.payment.createMany({ data: [payment], skipDuplicates: true });
+  const [created] = await tx.payment.createManyAndReturn({ data: [payment], skipDuplicates: true, select: { id: true } });
+  if (created) return;
   const earlier = PAYMENT_STATUS_ORDER.slice(0, PAYMENT_STATUS_ORDER.indexOf(payment.status));
   await tx.payment.updateMany({ where: { paymentIntentId: payment.paymentIntentId, status: { in: [...earlier] } }, data: { status: payment.status } });
 }

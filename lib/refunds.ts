@@ -1,6 +1,8 @@
 import { audit, recordAudit } from "@/lib/audit.ts";
 import { db } from "@/lib/db.ts";
-import { findOrderForScope, loadOrder, transition, type OrderView } from "@/lib/orders.ts";
+import { settleOrder } from "@/lib/checkout/settle.ts";
+import { retryingConflicts } from "@/lib/locking.ts";
+import { findOrderForScope, loadOrder, type OrderView } from "@/lib/orders.ts";
 import { asStripeError, stripe } from "@/lib/payments/stripe.ts";
 
 export type RefundResult = { status: number; body: { order?: OrderView; error?: { type: string; code?: string; message: string } } };
@@ -33,16 +35,16 @@ export async function refundOrder(orderId: string, scopes: string[]): Promise<Re
     }
     return { status: 503, body: { error: { type: "refund_status_unknown", message: "We could not confirm the refund in time; asking again is safe and refunds at most once." }, order } };
   }
-  const refunded = await db.$transaction(async (tx) => {
-    await tx.payment.updateMany({ where: { paymentIntentId: order.paymentIntentId! }, data: { status: "refunded" } });
-    const moved = await transition(tx, orderId, "refunded");
-    const { scope } = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { scope: true } });
-    const subject = { scope, orderId };
-    await recordAudit(tx, [
-      audit("stripe_call", subject, { operation: "refunds.create", idempotencyKey: refundKey(orderId), replayed, result: "succeeded" }),
-      ...(moved ? [audit("order_status", subject, { to: "refunded", by: "refund" })] : []),
-    ]);
-    return loadOrder(tx, orderId);
-  });
+  // The refund has happened: a transaction PostgreSQL aborts for a conflict is run again.
+  const refunded = await retryingConflicts("refund", () =>
+    db.$transaction(async (tx) => {
+      const settled = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { id: true, scope: true, totalCents: true, currency: true, cartId: true, cartVersion: true } });
+      const subject = { scope: settled.scope, orderId };
+      const payment = { paymentIntentId: order.paymentIntentId!, amountCents: settled.totalCents, currency: settled.currency };
+      const steps = await settleOrder(tx, settled, { to: "refunded", payment }, "refund");
+      await recordAudit(tx, [audit("stripe_call", subject, { operation: "refunds.create", idempotencyKey: refundKey(orderId), replayed, result: "succeeded" }), ...steps]);
+      return loadOrder(tx, orderId);
+    }),
+  );
   return { status: 200, body: { order: refunded } };
 }

@@ -2,8 +2,7 @@ import { audit, recordAudit, type AuditEntry } from "@/lib/audit.ts";
 import { db, type Tx } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { metrics } from "@/lib/metrics.ts";
-import { markPaid, paidSteps, recordPayment, transition } from "@/lib/orders.ts";
-import type { ConfirmableOrder } from "@/lib/outbox.ts";
+import { settleOrder, type SettledOrder } from "@/lib/checkout/settle.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
 
 export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
@@ -45,14 +44,14 @@ async function stillFailed(paymentIntentId: string): Promise<boolean> {
   return current.status === "requires_payment_method" || current.status === "canceled";
 }
 
-/** The order an event is about: what its effects and its timeline steps need. */
-type EventOrder = ConfirmableOrder;
+/** The order an event is about: what settling it and its timeline steps need. */
+type EventOrder = SettledOrder;
 
 /** The event may arrive before the checkout recorded the PaymentIntent, so metadata leads. */
 async function findOrder(tx: Tx, event: Stripe.Event): Promise<EventOrder | null> {
   const object = event.data.object as { metadata?: Record<string, string> | null; payment_intent?: string | { id: string } | null };
   const candidate = object.metadata?.orderId;
-  const select = { id: true, scope: true, totalCents: true, currency: true } as const;
+  const select = { id: true, scope: true, totalCents: true, currency: true, cartId: true, cartVersion: true } as const;
   if (candidate) return tx.order.findUnique({ where: { id: candidate }, select });
   const paymentIntentId = typeof object.payment_intent === "string" ? object.payment_intent : object.payment_intent?.id;
   if (!paymentIntentId) return null;
@@ -60,43 +59,34 @@ async function findOrder(tx: Tx, event: Stripe.Event): Promise<EventOrder | null
 }
 
 /**
- * Each effect is a forward-only transition: a stale or reordered event changes nothing.
+ * Each effect is a forward-only settlement of the order (lib/checkout/settle.ts), the same one
+ * the checkout's own answer makes, cart included: a stale or reordered event changes nothing.
  * Returns the changes it made, as timeline steps.
  */
 async function applyEvent(tx: Tx, event: Stripe.Event, order: EventOrder): Promise<AuditEntry[]> {
-  const orderId = order.id;
-  const subject = { scope: order.scope, orderId };
-  const movedTo = (to: "processing" | "failed" | "refunded") => [audit("order_status", subject, { to, by: "webhook" })];
   switch (event.type) {
-    case "payment_intent.succeeded": {
-      const intent = event.data.object;
-      await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "succeeded", amountCents: intent.amount, currency: intent.currency });
-      return (await markPaid(tx, order, intent.id)) ? paidSteps(subject, "webhook") : [];
-    }
-    case "payment_intent.processing": {
-      const intent = event.data.object;
-      await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "processing", amountCents: intent.amount, currency: intent.currency });
-      return (await transition(tx, orderId, "processing", { paymentIntentId: intent.id })) ? movedTo("processing") : [];
-    }
+    case "payment_intent.succeeded":
+      return settleOrder(tx, order, { to: "paid", payment: paymentOf(event.data.object) }, "webhook");
+    case "payment_intent.processing":
+      return settleOrder(tx, order, { to: "processing", payment: paymentOf(event.data.object) }, "webhook");
     case "payment_intent.payment_failed": {
       const intent = event.data.object;
       const failure = intent.last_payment_error;
-      await recordPayment(tx, { orderId, paymentIntentId: intent.id, status: "failed", amountCents: intent.amount, currency: intent.currency });
-      const moved = await transition(tx, orderId, "failed", {
-        paymentIntentId: intent.id,
-        failureCode: failure?.code ?? "payment_failed",
-        declineCode: failure?.decline_code ?? null,
-        failureMessage: failure?.message ?? "The payment failed",
-      });
-      return moved ? movedTo("failed") : [];
+      return settleOrder(tx, order, {
+        to: "failed",
+        payment: paymentOf(intent),
+        failure: { failureCode: failure?.code ?? "payment_failed", declineCode: failure?.decline_code ?? null, failureMessage: failure?.message ?? "The payment failed" },
+      }, "webhook");
     }
     case "charge.refunded": {
       const charge = event.data.object;
       const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
-      if (paymentIntentId) await tx.payment.updateMany({ where: { paymentIntentId }, data: { status: "refunded" } });
-      return (await transition(tx, orderId, "refunded")) ? movedTo("refunded") : [];
+      if (!paymentIntentId) return [];
+      return settleOrder(tx, order, { to: "refunded", payment: { paymentIntentId, amountCents: charge.amount, currency: charge.currency } }, "webhook");
     }
     default:
       return [];
   }
 }
+
+const paymentOf = (intent: Stripe.PaymentIntent) => ({ paymentIntentId: intent.id, amountCents: intent.amount, currency: intent.currency });

@@ -5,6 +5,7 @@ import type { ClaimOutcome } from "@/lib/audit-events.ts";
 import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { advance, claim, complete, findFinished, fingerprint, RecoveryPoint, release, type Claim } from "@/lib/idempotency.ts";
+import { retryingConflicts } from "@/lib/locking.ts";
 import { logger, scopeHash } from "@/lib/log.ts";
 import { metrics, outcomeOf } from "@/lib/metrics.ts";
 import { loadOrder } from "@/lib/orders.ts";
@@ -134,14 +135,17 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
   }
 
   // ORDER_CREATED → FINISHED, one transaction: record the payment, move the order forward,
-  // and store the answer every retry will replay.
-  return db.$transaction(async (tx) => {
-    const steps = outcome ? await applyPaymentOutcome(tx, order, outcome) : [];
-    const response = settledResponse(await loadOrder(tx, order.id));
-    await complete(tx, recordId, response);
-    await recordAudit(tx, [...steps, audit("recovery_point", subject, { point: "finished", status: response.status })]);
-    return { ...response, replayed: false };
-  });
+  // and store the answer every retry will replay. The charge has happened: a transaction
+  // PostgreSQL aborts for a deadlock or a serialization conflict is run again.
+  return retryingConflicts("settle", () =>
+    db.$transaction(async (tx) => {
+      const steps = outcome ? await applyPaymentOutcome(tx, order, outcome) : [];
+      const response = settledResponse(await loadOrder(tx, order.id));
+      await complete(tx, recordId, response);
+      await recordAudit(tx, [...steps, audit("recovery_point", subject, { point: "finished", status: response.status })]);
+      return { ...response, replayed: false };
+    }),
+  );
 }
 
 function recoveryPointOf(result: CheckoutResult): string | undefined {

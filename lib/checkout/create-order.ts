@@ -66,17 +66,30 @@ async function findExistingOrder(tx: Tx, request: CheckoutRequest): Promise<stri
   return order?.id ?? null;
 }
 
+type CartRow = { version: number; quantity: number | null; productId: string | null; slug: string | null; name: string | null; priceCents: number | null; currency: string | null };
+
+/**
+ * The cart's version and its lines with their prices, read in ONE statement: under READ
+ * COMMITTED each statement sees its own snapshot, so reading the cart, then its items, then
+ * their products in three could mix two versions (a cart edit committing in between) and write
+ * an order for version v holding version v+1's lines. One statement is one snapshot: the lines
+ * are exactly those of the version it returns, and that version must be the one asked for.
+ */
 async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number | null }): Promise<Line[]> {
-  const cart = await tx.cart.findUnique({
-    where: { id: source.cartId },
-    select: { version: true, items: { select: { quantity: true, product: true } } },
-  });
-  if (!cart) throw new CheckoutRejected(404, "cart_not_found", "This cart no longer exists");
-  if (source.cartVersion !== null && cart.version !== source.cartVersion) {
+  const rows = await tx.$queryRaw<CartRow[]>`
+    SELECT c.version, i.quantity, p.id AS "productId", p.slug, p.name, p."priceCents", p.currency
+    FROM "Cart" c
+    LEFT JOIN "CartItem" i ON i."cartId" = c.id
+    LEFT JOIN "Product" p ON p.id = i."productId"
+    WHERE c.id = ${source.cartId}
+    ORDER BY p.slug`;
+  if (rows.length === 0) throw new CheckoutRejected(404, "cart_not_found", "This cart no longer exists");
+  if (source.cartVersion !== null && rows[0]!.version !== source.cartVersion) {
     throw new CheckoutRejected(409, "cart_changed", "Your cart changed since the checkout page opened. Review it and pay again.");
   }
-  if (cart.items.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
-  return cart.items.map(({ quantity, product }) => ({ productId: product.id, slug: product.slug, name: product.name, unitPriceCents: product.priceCents, currency: product.currency, quantity }));
+  const lines = rows.filter((row): row is CartRow & { [K in keyof CartRow]: NonNullable<CartRow[K]> } => row.productId !== null);
+  if (lines.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
+  return lines.map(({ productId, slug, name, priceCents, currency, quantity }) => ({ productId, slug, name, unitPriceCents: priceCents, currency, quantity }));
 }
 
 async function itemLines(tx: Tx, items: { slug: string; quantity: number }[]): Promise<Line[]> {
