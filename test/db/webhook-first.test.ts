@@ -40,8 +40,9 @@ describe("a webhook that settles the order before the checkout's own answer", ()
   });
 
   it("releases the cart once the webhook reports the decline, so the shopper can pay with a working card under a new key", async () => {
-    const { cart, orderId } = await settledByWebhookFirst("pm_card_chargeDeclined", "payment_intent.payment_failed");
-    expect(await db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ status: "failed" });
+    const { cart, key, orderId } = await settledByWebhookFirst("pm_card_chargeDeclined", "payment_intent.payment_failed");
+    // "Paying again is safe": the same key answers the decline the webhook recorded.
+    expect(await checkout(fromCart(cart, key, "pm_card_chargeDeclined"))).toMatchObject({ status: 402, body: { order: { id: orderId, status: "failed" } } });
 
     // The page reloads the cart and the browser mints a new key for what it shows.
     const reloaded = await cartNow(cart.id);
