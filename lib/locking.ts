@@ -8,18 +8,19 @@ import { metrics } from "@/lib/metrics.ts";
  * and never goes back up it, so no two transactions can each hold a row the other waits for
  * (PostgreSQL would abort one of them: a deadlock).
  *
- *   0. its claim   — the IdempotencyRecord or WebhookEvent it inserts (or takes over), before any
- *                    other lock. A transaction that took over a record locks nothing else after.
- *   1. Cart        — lockCart, before any of the cart's CartItem rows.
- *   2. Order       — lockOrder, before its status changes or any Payment / OutboxMessage of it.
- *   3. the rest    — CartItem, Payment, OutboxMessage; the settle completes its IdempotencyRecord last.
+ *   1. the request's own row — its IdempotencyRecord (inserted, taken over, or lockRecord) or
+ *      its WebhookEvent (inserted), before anything below;
+ *   2. Cart      — lockCart, before any of the cart's CartItem rows;
+ *   3. Order     — lockOrder (or the UPDATE that inserts or takes it), before any Payment or
+ *                  OutboxMessage of it;
+ *   4. the rest  — CartItem, Payment, OutboxMessage.
  *
- *   checkout claim  0, then reads the cart without a lock (one statement), inserts a new Order
- *   settle          1, 2, 3        (lib/checkout/settle.ts: settleOrder)
- *   webhook         0, 1, 2, 3     (lib/webhooks.ts, through settleOrder)
- *   cart edit       1, 3           (lib/cart.ts: setCartQuantity)
- *   refund          2, 3           (lib/refunds.ts)
- *   completer, release, purge: 0 only
+ *   checkout claim  1, then reads the cart without a lock (one statement), 3 (a new order)
+ *   settle          1, 2, 3, 4; completes its record last (already held)
+ *   webhook         1, 2, 3, 4     (through settleOrder, lib/checkout/settle.ts)
+ *   cart edit       2, 4           (lib/cart.ts: setCartQuantity)
+ *   refund          3, 4           (lib/refunds.ts)
+ *   completer, release, purge: 1 only
  *
  * The locks are FOR NO KEY UPDATE, what a plain UPDATE takes: inserting a row that references
  * another (Order → Cart, Payment → Order, CartItem → Cart) takes FOR KEY SHARE on the referenced
@@ -27,6 +28,11 @@ import { metrics } from "@/lib/metrics.ts";
  * Order.paymentIntentId (UNIQUE) is a key update, which waits for those FOR KEY SHARE holders;
  * every such insert happens under the order's lock, so they are never someone else's.
  */
+
+/** Locks a request's idempotency record: the first lock of a transaction that will complete it. */
+export async function lockRecord(tx: Tx, recordId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM "IdempotencyRecord" WHERE id = ${recordId} FOR NO KEY UPDATE`;
+}
 
 /**
  * Locks the cart row if the cart is still at `version` (any version when omitted). Returns

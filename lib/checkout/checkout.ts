@@ -5,7 +5,7 @@ import type { ClaimOutcome } from "@/lib/audit-events.ts";
 import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { advance, claim, complete, findFinished, fingerprint, RecoveryPoint, release, type Claim } from "@/lib/idempotency.ts";
-import { retryingConflicts } from "@/lib/locking.ts";
+import { lockRecord, retryingConflicts } from "@/lib/locking.ts";
 import { logger, scopeHash } from "@/lib/log.ts";
 import { metrics, outcomeOf } from "@/lib/metrics.ts";
 import { loadOrder } from "@/lib/orders.ts";
@@ -139,6 +139,7 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
   // PostgreSQL aborts for a deadlock or a serialization conflict is run again.
   return retryingConflicts("settle", () =>
     db.$transaction(async (tx) => {
+      await lockRecord(tx, recordId); // the row-lock order (lib/locking.ts): the record, then cart, order
       const steps = outcome ? await applyPaymentOutcome(tx, order, outcome) : [];
       const response = settledResponse(await loadOrder(tx, order.id));
       await complete(tx, recordId, response);
