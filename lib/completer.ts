@@ -4,6 +4,7 @@ import { env } from "@/lib/env.ts";
 import { resumeFromOrderCreated } from "@/lib/checkout/checkout.ts";
 import { RecoveryPoint, takeOver } from "@/lib/idempotency.ts";
 import { logger } from "@/lib/log.ts";
+import { pausePoint } from "@/lib/test-hooks.ts";
 
 /**
  * Finishes checkouts left at ORDER_CREATED: the shopper closed the tab after "payment status
@@ -36,6 +37,7 @@ export async function completeStuckCheckouts(options: { olderThanMs?: number; li
       return true;
     });
     if (!tookOver) continue;
+    await pausePoint("completer_took_over", record.scope);
     const result = await resumeFromOrderCreated(record.id, orderId);
     logger.info({ recordId: record.id, orderId, status: result.status }, "completer resumed a stuck checkout");
     if (result.status !== 503) completed += 1;

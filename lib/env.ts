@@ -22,6 +22,8 @@ const schema = z.object({
   /** How long the timeline's steps (AuditEvent) are kept. */
   AUDIT_RETENTION_MS: milliseconds(30 * 24 * 60 * 60 * 1000),
   ENABLE_TEST_ENDPOINTS: flag,
+  /** Test runs only, and only with ENABLE_TEST_ENDPOINTS=1: guarantees switched off (lib/test-hooks.ts). */
+  BREAK_GUARANTEES: z.string().default(""),
   /** Opens the teaching lab (/lab) and the dashboard (/admin) in a production build, for demos. */
   DEMO_MODE: flag,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

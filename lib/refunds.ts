@@ -4,6 +4,7 @@ import { settleOrder } from "@/lib/checkout/settle.ts";
 import { retryingConflicts } from "@/lib/locking.ts";
 import { findOrderForScope, loadOrder, type OrderView } from "@/lib/orders.ts";
 import { asStripeError, stripe } from "@/lib/payments/stripe.ts";
+import { pausePoint } from "@/lib/test-hooks.ts";
 
 export type RefundResult = { status: number; body: { order?: OrderView; error?: { type: string; code?: string; message: string } } };
 
@@ -35,6 +36,7 @@ export async function refundOrder(orderId: string, scopes: string[]): Promise<Re
     }
     return { status: 503, body: { error: { type: "refund_status_unknown", message: "We could not confirm the refund in time; asking again is safe and refunds at most once." }, order } };
   }
+  await pausePoint("after_refund", scopes[0] ?? "");
   // The refund has happened: a transaction PostgreSQL aborts for a conflict is run again.
   const refunded = await retryingConflicts("refund", () =>
     db.$transaction(async (tx) => {

@@ -4,6 +4,7 @@ import { env } from "@/lib/env.ts";
 import { metrics } from "@/lib/metrics.ts";
 import { settleOrder, type SettledOrder } from "@/lib/checkout/settle.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
+import { pausePoint } from "@/lib/test-hooks.ts";
 
 export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
 
@@ -25,6 +26,7 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
   // arrive while the payment is still processing or after it succeeded. Believe it only if the
   // PaymentIntent still says so now (outside the transaction: no network call holds a lock).
   const stale = event.type === "payment_intent.payment_failed" && !(await stillFailed(event.data.object.id));
+  await pausePoint("webhook_verified", "webhook");
   const applied = await db.$transaction(async (tx) => {
     const order = await findOrder(tx, event);
     const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId: order?.id ?? null }], skipDuplicates: true, select: { id: true } });

@@ -15,7 +15,7 @@ import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
 import { applyPaymentOutcome, stripeCallStep } from "@/lib/checkout/settle.ts";
 import { inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
-import { pausePoint } from "@/lib/test-hooks.ts";
+import { guaranteeOff, pausePoint } from "@/lib/test-hooks.ts";
 
 type KnownOutcome = Exclude<ChargeResult, { kind: "unknown" }>;
 
@@ -61,7 +61,7 @@ function observe(request: CheckoutRequest, result: CheckoutResult, seconds: numb
 async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
   const config = env();
   const policy = { now: new Date(), lockTimeoutMs: config.CHECKOUT_LOCK_TIMEOUT_MS, ttlMs: config.IDEMPOTENCY_TTL_MS };
-  const key = { scope: request.scope, key: request.key, fingerprint: fingerprint(requestMeaning(request)) };
+  const key = { scope: guaranteeOff("scoped_keys") ? "unscoped" : request.scope, key: request.key, fingerprint: fingerprint(requestMeaning(request)) };
 
   // A duplicate of a finished request: answered from one read, no transaction (a replay changes nothing).
   const finished = await findFinished(db, key);
@@ -120,6 +120,7 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
   // the order. Calling Stripe again could outlive Stripe's 24 h key window and charge twice.
   let outcome: KnownOutcome | null = null;
   if (order.status === "pending") {
+    await pausePoint("after_order_created", order.scope);
     // No transaction is open across the network call: a slow Stripe must never hold a lock.
     const charged = await chargeOrder(order);
     // Test and lab hook: a crash here is the worst moment — Stripe charged, nothing recorded yet.
@@ -137,7 +138,7 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
   // ORDER_CREATED → FINISHED, one transaction: record the payment, move the order forward,
   // and store the answer every retry will replay. The charge has happened: a transaction
   // PostgreSQL aborts for a deadlock or a serialization conflict is run again.
-  return retryingConflicts("settle", () =>
+  const finished = await retryingConflicts("settle", () =>
     db.$transaction(async (tx) => {
       await lockRecord(tx, recordId); // the row-lock order (lib/locking.ts): the record, then cart, order
       const steps = outcome ? await applyPaymentOutcome(tx, order, outcome) : [];
@@ -147,6 +148,8 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
       return { ...response, replayed: false };
     }),
   );
+  await pausePoint("after_finished", order.scope);
+  return finished;
 }
 
 function recoveryPointOf(result: CheckoutResult): string | undefined {

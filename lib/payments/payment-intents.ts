@@ -1,5 +1,6 @@
 import { metrics } from "@/lib/metrics.ts";
 import { asStripeError, stripe, type Stripe } from "@/lib/payments/stripe.ts";
+import { guaranteeOff } from "@/lib/test-hooks.ts";
 
 export type PayableOrder = { id: string; totalCents: number; currency: string; paymentMethod: string; cartId: string | null; apiClientId: string | null };
 
@@ -27,7 +28,7 @@ export function paymentIntentKey(orderId: string): string {
  * under the same key, and Stripe replays the first result instead of charging again.
  */
 export async function chargeOrder(order: PayableOrder, options: { idempotent?: boolean } = {}): Promise<ChargeResult> {
-  const idempotencyKey = options.idempotent ?? true ? paymentIntentKey(order.id) : null;
+  const idempotencyKey = (options.idempotent ?? !guaranteeOff("derived_stripe_key")) ? paymentIntentKey(order.id) : null;
   const outcome = await createPaymentIntent(order, idempotencyKey);
   metrics.stripeCalls.inc({ operation: "payment_intents.create", result: outcome.kind, replayed: String(outcome.replayed) });
   return { ...outcome, idempotencyKey };
