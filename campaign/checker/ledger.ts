@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/** The payments server's ledger (GET /_test/ledger), only the fields the checker reads. */
+const Metadata = z.record(z.string(), z.string());
+export const LedgerSchema = z.object({
+  paymentIntents: z.array(z.object({ id: z.string(), amount: z.number(), status: z.string(), metadata: Metadata, created: z.number(), created_by_idempotency_key: z.string().nullable() })),
+  charges: z.array(z.object({ id: z.string(), amount: z.number(), amount_refunded: z.number(), status: z.string(), refunded: z.boolean(), payment_intent: z.string(), created: z.number() })),
+  refunds: z.array(z.object({ id: z.string(), amount: z.number(), payment_intent: z.string(), charge: z.string(), created: z.number(), created_by_idempotency_key: z.string().nullable() })),
+  events: z.array(z.object({
+    id: z.string(),
+    type: z.string(),
+    created: z.number(),
+    paymentIntent: z.string().nullable(),
+    object: z.object({ id: z.string(), status: z.string().optional(), metadata: Metadata.optional() }),
+    deliveries: z.object({ attempted: z.number(), succeeded: z.number(), failed: z.number() }),
+  })),
+});
+export type Ledger = z.infer<typeof LedgerSchema>;
+
+export async function fetchLedger(paymentsUrl: string): Promise<Ledger> {
+  const answer = await fetch(`${paymentsUrl}/_test/ledger`);
+  if (!answer.ok) throw new Error(`GET /_test/ledger answered ${answer.status}`);
+  return LedgerSchema.parse(await answer.json());
+}
+
+/** The ledger organised by the order each PaymentIntent names in its metadata. */
+export function ledgerByOrder(ledger: Ledger) {
+  const orderOfIntent = new Map(ledger.paymentIntents.map((pi) => [pi.id, pi.metadata.orderId ?? null]));
+  const group = <T>(items: T[], intentOf: (item: T) => string) => {
+    const byOrder = new Map<string, T[]>();
+    const orphans: T[] = [];
+    for (const item of items) {
+      const orderId = orderOfIntent.get(intentOf(item)) ?? null;
+      if (!orderId) orphans.push(item);
+      else byOrder.set(orderId, [...(byOrder.get(orderId) ?? []), item]);
+    }
+    return { byOrder, orphans };
+  };
+  return {
+    intents: group(ledger.paymentIntents, (pi) => pi.id),
+    charges: group(ledger.charges, (charge) => charge.payment_intent),
+    refunds: group(ledger.refunds, (refund) => refund.payment_intent),
+    events: group(ledger.events.filter((event) => event.paymentIntent), (event) => event.paymentIntent!),
+  };
+}

@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { ClusterSetupError, ensureReachable, requireDatabaseUrl } from "../cluster/preflight.ts";
+
+export type CampaignDatabase = { spec: { url: string } | { embedded: { dataDir: string } }; name: string; drop: () => Promise<void> };
+
+/**
+ * A database of the run's own, so that the checker sees exactly this run: a new database on the
+ * PostgreSQL server DATABASE_URL names (the database it names is never touched), or a fresh
+ * embedded PGlite folder for the one-instance variant.
+ */
+export async function createCampaignDatabase(options: { embedded: boolean; seed: number }): Promise<CampaignDatabase> {
+  if (options.embedded) {
+    const dataDir = path.join(mkdtempSync(path.join(tmpdir(), "campaign-pglite-")), "data");
+    return { spec: { embedded: { dataDir } }, name: dataDir, drop: async () => rmSync(path.dirname(dataDir), { recursive: true, force: true }) };
+  }
+  let server: string;
+  try {
+    server = requireDatabaseUrl(process.env);
+  } catch (error) {
+    if (error instanceof ClusterSetupError) throw new ClusterSetupError("The campaign needs DATABASE_URL, a PostgreSQL server: it creates a database of its own there for each run (the one named is not touched). Or run the one-instance variant on the embedded database: npm run campaign -- --embedded");
+    throw error;
+  }
+  await ensureReachable(server);
+  const name = `campaign_${options.seed}_${Date.now().toString(36)}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: server });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { spec: { url: url.toString() }, name, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}

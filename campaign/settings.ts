@@ -1,0 +1,44 @@
+import type { Env } from "../lib/env.ts";
+
+/**
+ * How the campaign's cluster is configured: short timeouts so that faults resolve in seconds, a
+ * short idempotency TTL so that the purge runs while shoppers still retry, the test endpoints on
+ * (pause points, switches). Everything else is the shop's own defaults.
+ */
+export const CAMPAIGN_ENV = {
+  LOG_LEVEL: "warn",
+  ENABLE_TEST_ENDPOINTS: "1",
+  STRIPE_TIMEOUT_MS: "1500",
+  STRIPE_MAX_NETWORK_RETRIES: "1",
+  CHECKOUT_LOCK_TIMEOUT_MS: "3000",
+  CHECKOUT_WAIT_MS: "6000",
+  IDEMPOTENCY_TTL_MS: "15000",
+  MAINTENANCE_INTERVAL_MS: "1000",
+  /** How long a checkout sits idle before the completer resumes it (the shop's default is minutes). */
+  COMPLETER_IDLE_MS: "4000",
+} as const;
+
+export const CAMPAIGN_PAYMENTS = { webhookRetryBaseMs: 200, webhookMaxAttempts: 9, webhookTimeoutMs: 5_000, asyncSettleDelayMs: 1_000 } as const;
+
+/** The completer's idle delay the instances really use: the variable where the shop reads one, else its fixed 2 minutes. */
+export function completerIdleMs(config: Env): number {
+  const configured = (config as Env & { COMPLETER_IDLE_MS?: number }).COMPLETER_IDLE_MS;
+  return typeof configured === "number" ? configured : 120_000;
+}
+
+/**
+ * Invariant 7's bound: once faults stop, how long a checkout may take to end, from the
+ * configuration. A stuck checkout waits for the maintenance loop, the completer's idle delay and a
+ * dead holder's lock, then costs one Stripe call at worst; an order waiting for its webhook waits
+ * at most one more delivery attempt (the longest backoff, and its timeout) after the bank debit
+ * settles; an instance restarted by the last kill needs its start-up. Summed: each can follow the other.
+ */
+export function livenessBound(config: Env, maintenanceIntervalMs: number, instanceStartMs: number) {
+  const parts = {
+    completer: maintenanceIntervalMs + completerIdleMs(config) + config.CHECKOUT_LOCK_TIMEOUT_MS + config.STRIPE_TIMEOUT_MS * (config.STRIPE_MAX_NETWORK_RETRIES + 1),
+    webhook: CAMPAIGN_PAYMENTS.webhookRetryBaseMs * 2 ** (CAMPAIGN_PAYMENTS.webhookMaxAttempts - 2) + CAMPAIGN_PAYMENTS.webhookTimeoutMs + CAMPAIGN_PAYMENTS.asyncSettleDelayMs,
+    restart: instanceStartMs,
+    margin: 10_000,
+  };
+  return { boundMs: parts.completer + parts.webhook + parts.restart + parts.margin, parts };
+}
