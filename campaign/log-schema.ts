@@ -39,8 +39,8 @@ export const RequestEntry = z.object({
 });
 export type RequestEntry = z.infer<typeof RequestEntry>;
 
-/** What the shopper was told about an order, as the checker's answer table reads it. */
-export const Told = z.enum(["paid", "processing", "placed", "refunded", "failed", "pending", "unknown", "in_flight", "mismatch", "rejected", "error", "none"]);
+/** What the shopper was told about an order, as the checker's answer table reads it ("none": no answer; "cart": a cart, no order). */
+export const Told = z.enum(["paid", "processing", "placed", "refunded", "failed", "pending", "unknown", "in_flight", "mismatch", "rejected", "error", "none", "cart"]);
 export type Told = z.infer<typeof Told>;
 
 export const AnswerEntry = z.object({

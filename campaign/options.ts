@@ -41,7 +41,7 @@ export function parseOptions(argv: string[]): CampaignOptions {
     instances,
     embedded,
     seed: values.seed ?? randomInt(0, 2 ** 31),
-    concurrency: values.concurrency ?? String(Math.max(4, Number(instances) * 3)),
+    concurrency: values.concurrency ?? String(4 + Number(instances) * 4),
     switches: (values.switches ?? "").split(",").map((name) => name.trim()).filter(Boolean),
   });
 }

@@ -97,12 +97,15 @@ export function makePlan(options: PlanOptions): Plan {
   const root = new Random(options.seed);
   const shopperRandom = root.fork(1);
   const nemesisRandom = root.fork(2);
+  // A cart session pays 1–3 times, an API client 1–12 times (2 and 6.5 on average): draw shoppers
+  // so that the share of *checkouts* made through carts is cartShare.
   const cartShare = options.cartShare ?? 0.3;
+  const cartShopperShare = (cartShare * 6.5) / (cartShare * 6.5 + (1 - cartShare) * 2);
   const shoppers: ShopperPlan[] = [];
   let n = 0;
   while (n < options.ops) {
     const random = shopperRandom;
-    const kind = random.chance(cartShare) ? "cart" : "api";
+    const kind = random.chance(cartShopperShare) ? "cart" : "api";
     const id = `${kind}-${shoppers.length + 1}`;
     const count = Math.min(options.ops - n, kind === "cart" ? random.int(1, 3) : random.int(1, 12));
     // Some API clients number their keys (order-1, order-2, …) as naive integrations do: the same

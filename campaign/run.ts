@@ -103,7 +103,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     const countBy = (type: string, field: "op" | "copy" | "told" | "kind") => lines.filter((l) => l.type === type).reduce<Record<string, number>>((acc, l) => ((acc[l[field] ?? "?"] = (acc[l[field] ?? "?"] ?? 0) + 1), acc), {});
     const retries = proxyRetries(cluster.nginx.accessLog, { lb: Number(new URL(cluster.url).port), retrying: Number(new URL(cluster.retryUrl).port) });
     const byCopy = countBy("request", "copy");
-    const armed = { ...countBy("fault", "kind"), abandoned_request: lines.filter((l) => l.type === "request" && "abandonAfterMs" in l).length, cart_edit_racing_checkout: byCopy.edit_race ?? 0, retry_after_purge: byCopy.late_reload ?? 0, proxy_resent_post: retries.retryingResent };
+    const plannedKills = plan.nemesis.reduce<Record<string, number>>((acc, event) => {
+      const kind = event.kind === "kill" ? "kill_random" : `kill_at_${event.point}`;
+      return { ...acc, [kind]: (acc[kind] ?? 0) + 1 };
+    }, {});
+    const armed = { ...countBy("fault", "kind"), ...plannedKills, abandoned_request: lines.filter((l) => l.type === "request" && "abandonAfterMs" in l).length, cart_edit_racing_checkout: byCopy.edit_race ?? 0, retry_after_purge: byCopy.late_reload ?? 0, proxy_resent_post: retries.retryingResent };
     const finalStatus = [...result.orders.values()].reduce<Record<string, number>>((acc, order) => ((acc[order.status] = (acc[order.status] ?? 0) + 1), acc), {});
     const report: CampaignReport = {
       seed: options.seed,

@@ -13,7 +13,7 @@ export type NginxSite = {
   upstreams: number[];
   /** Longer than the worst request an instance can take (settings.ts). */
   readTimeoutMs: number;
-  /** The retrying proxy's read timeout: shorter, so a slow payment is sent again elsewhere. */
+  /** The retrying proxy's read timeout: short, so a payment slower than Stripe's timeout is sent again elsewhere. */
   retryReadTimeoutMs: number;
   /** Runs nginx's workers as this user (only meaningful, and only written, when started as root). */
   user?: string;
@@ -64,6 +64,12 @@ http {
 ${servers}
   }
 
+  # The same instances for the misconfigured proxy, in a block of their own: nginx remembers failed
+  # instances per block, and this proxy's eager timeouts must not take them off the shop's address.
+  upstream shop_retrying {
+${servers}
+  }
+
   # The lab's runs and the dashboard's history live in one instance's memory: a client address
   # always reaches the same instance for them (the next one on the ring if it is down).
   upstream shop_sticky {
@@ -94,10 +100,11 @@ ${common}
     listen 127.0.0.1:${site.retryPort};
     proxy_read_timeout ${seconds(site.retryReadTimeoutMs)};
     proxy_next_upstream error timeout non_idempotent;
+    proxy_next_upstream_tries 2;
 ${common}
 
     location / {
-      proxy_pass http://shop;
+      proxy_pass http://shop_retrying;
     }
   }
 }

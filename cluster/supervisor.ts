@@ -23,7 +23,7 @@ export type ClusterOptions = {
   paymentsPort?: number;
   /** The instances' environment (default: this process's); the cluster sets the wiring on top. */
   environment?: Record<string, string | undefined>;
-  /** The misconfigured proxy's read timeout (default: half the Stripe timeout, so slow payments get sent twice). */
+  /** The misconfigured proxy's read timeout (default: the Stripe timeout, so a payment held up at Stripe is sent twice). */
   retryReadTimeoutMs?: number;
   payments?: Pick<PaymentsServerOptions, "webhookRetryBaseMs" | "webhookMaxAttempts" | "webhookTimeoutMs" | "asyncSettleDelayMs" | "idempotencyTtlMs" | "logger">;
   log?: (line: string) => void;
@@ -85,7 +85,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     for (const instance of instances) log(`[instance ${instance.index}] ${instance.url} (pid ${instance.pid}; pause points, /api/metrics and test endpoints are per instance)`);
 
     const readTimeoutMs = worstRequestMs(config);
-    const retryReadTimeoutMs = options.retryReadTimeoutMs ?? Math.max(1_000, Math.round(config.STRIPE_TIMEOUT_MS / 2));
+    const retryReadTimeoutMs = options.retryReadTimeoutMs ?? config.STRIPE_TIMEOUT_MS;
     const nginx = await startNginx(options.nginxBinary, {
       port,
       retryPort,

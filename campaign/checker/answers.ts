@@ -15,6 +15,7 @@ import type { OrderStatus } from "./database.ts";
  * | failed (402, a declined card's failed order)                | failed                     |
  * | pending, unknown (503), in flight (409), mismatch (422),    | any                        |
  * | rejected (400/404/409 cart changed), error (5xx), no answer |                            |
+ * | (none), a cart shown (cart)                                  |                            |
  */
 export const ANSWER_TABLE: Record<Told, readonly OrderStatus[] | "any"> = {
   paid: ["paid", "refunded"],
@@ -29,6 +30,7 @@ export const ANSWER_TABLE: Record<Told, readonly OrderStatus[] | "any"> = {
   rejected: "any",
   error: "any",
   none: "any",
+  cart: "any",
 };
 
 export function agrees(told: Told, final: OrderStatus): boolean {

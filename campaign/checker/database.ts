@@ -55,7 +55,7 @@ export async function readDatabase(url: string): Promise<DatabaseState> {
     const records = await q<RecordRow>(`select scope, key, "recoveryPoint", "lockedAt" is not null as locked, "orderId", "responseStatus" from "IdempotencyRecord"`);
     const confirmations = await q<ConfirmationRow>(`select "orderId", kind, "sentAt" is not null as sent from "OutboxMessage"`);
     const audit = new Map<string, AuditRow[]>();
-    for (const row of await q<AuditRow>(`select id::text as id, at::text as at, "orderId", kind, detail from "AuditEvent" where "orderId" is not null order by id`)) {
+    for (const row of await q<AuditRow>(`select id::text as id, at::text as at, "orderId", kind, detail from "AuditEvent" where "orderId" is not null order by "AuditEvent".id`)) {
       const list = audit.get(row.orderId!) ?? [];
       list.push(row);
       audit.set(row.orderId!, list);

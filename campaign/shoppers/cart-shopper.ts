@@ -85,7 +85,7 @@ class CartSession {
       const answer = CartAnswer.parse(decoded.value);
       if (!answer.ok) return { told: "rejected", code: answer.message.slice(0, 80) };
       pending = answer.cart;
-      return { told: "none" };
+      return { told: "cart" };
     });
     if (pending) this.shown(pending, id);
   }
@@ -94,7 +94,7 @@ class CartSession {
     let view: CartView | null = null;
     const { id } = await exchange(this.log, { shopper: this.label, op: "cart", copy, via: "lb", n }, { url: `${this.context.urls.lb}/api/cart`, init: { headers: this.cookie ? { Cookie: this.cookie } : {} } }, (reply) => {
       view = CartView.parse(JSON.parse(reply.text));
-      return { told: "none" };
+      return { told: "cart" };
     });
     if (view) this.shown(view, id);
   }

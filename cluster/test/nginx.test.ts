@@ -104,6 +104,15 @@ describe("the cluster's nginx", () => {
     expect(reached(shop)).toBe(2);
   });
 
+  it("the misconfigured proxy's timeouts never take an instance off the shop's address", async () => {
+    const shop = await site();
+    shop.a.behaviour = shop.b.behaviour = "slow";
+    expect((await post(shop.retryPort)).status).toBe(504);
+    shop.a.behaviour = shop.b.behaviour = "answer";
+    const answers = await Promise.all([post(shop.port), post(shop.port)]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+  });
+
   it("the shop's address waits for a slow instance instead", async () => {
     const shop = await site();
     shop.a.behaviour = shop.b.behaviour = "slow";
@@ -151,7 +160,8 @@ describe("renderNginxConfig", () => {
     expect(config).toContain("proxy_read_timeout 1s");
   });
 
-  it("lists every instance in both upstreams", () => {
-    expect(config.match(/server 127\.0\.0\.1:400[123];/g)).toHaveLength(6);
+  it("lists every instance in each upstream block, the retrying proxy's apart from the shop's", () => {
+    expect(config.match(/server 127\.0\.0\.1:400[123];/g)).toHaveLength(9);
+    expect(config.split("listen 127.0.0.1:8081")[1]).toContain("proxy_pass http://shop_retrying;");
   });
 });
