@@ -28,7 +28,7 @@ const say = (line: string) => console.log(`[campaign] ${line}`);
  * One campaign: a fresh database, the cluster, the plan's shoppers and faults, then the faults
  * stop, the system settles, and the checker judges the final state. Returns the report.
  */
-export async function runCampaign(options: CampaignOptions): Promise<CampaignOutcome> {
+export async function runCampaign(options: CampaignOptions, teardown: { dropDatabase: "unless-violations" | "always" } = { dropDatabase: "unless-violations" }): Promise<CampaignOutcome> {
   const startedAt = new Date();
   const loadAverageStart = os.loadavg();
   say(`seed ${options.seed} (replay: ${replayCommand(options)})`);
@@ -132,7 +132,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     return { report, files, violations };
   } finally {
     await cluster?.stop();
-    if (violations === 0 && !options.keep) await database.drop().catch(() => {});
+    if ((violations === 0 || teardown.dropDatabase === "always") && !options.keep) await database.drop().catch(() => {});
     else say(`kept the run's database for inspection: ${database.name}`);
   }
 }

@@ -43,10 +43,10 @@ export function historyOf(violation: Violation, input: { db: DatabaseState; ledg
     out.push("  timeline:", ...(db.audit.get(order.id) ?? []).map((step) => `    ${step.id} ${step.at} ${step.kind} ${JSON.stringify(step.detail)}`));
     const byOrder = ledgerByOrder(ledger);
     out.push("payments server:");
-    for (const pi of byOrder.intents.byOrder.get(order.id) ?? []) out.push(`  ${pi.id} ${pi.status} ${pi.amount} created with key ${pi.created_by_idempotency_key}`);
+    for (const pi of byOrder.intents.byOrder.get(order.id) ?? []) out.push(`  ${pi.id} ${pi.status} ${pi.amount}${pi.created_by_idempotency_key ? ` created with key ${pi.created_by_idempotency_key}` : ""}`);
     for (const charge of byOrder.charges.byOrder.get(order.id) ?? []) out.push(`  ${charge.id} ${charge.status} ${charge.amount}${charge.refunded ? " refunded" : ""}`);
-    for (const refund of byOrder.refunds.byOrder.get(order.id) ?? []) out.push(`  ${refund.id} refund ${refund.amount} with key ${refund.created_by_idempotency_key}`);
-    for (const event of byOrder.events.byOrder.get(order.id) ?? []) out.push(`  ${event.id} ${event.type} (${event.object.status ?? ""}) deliveries ${event.deliveries.succeeded}/${event.deliveries.attempted}`);
+    for (const refund of byOrder.refunds.byOrder.get(order.id) ?? []) out.push(`  ${refund.id} refund ${refund.amount}${refund.created_by_idempotency_key ? ` with key ${refund.created_by_idempotency_key}` : ""}`);
+    for (const event of byOrder.events.byOrder.get(order.id) ?? []) out.push(`  ${event.id} ${event.type} (${event.object.status ?? ""})${event.deliveries ? ` deliveries ${event.deliveries.succeeded}/${event.deliveries.attempted}` : ""}`);
   }
   return out;
 }

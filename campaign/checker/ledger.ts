@@ -2,18 +2,27 @@ import { z } from "zod";
 
 /** The payments server's ledger (GET /_test/ledger), only the fields the checker reads. */
 const Metadata = z.record(z.string(), z.string());
-export const LedgerSchema = z.object({
-  paymentIntents: z.array(z.object({ id: z.string(), amount: z.number(), status: z.string(), metadata: Metadata, created: z.number(), created_by_idempotency_key: z.string().nullable() })),
-  charges: z.array(z.object({ id: z.string(), amount: z.number(), amount_refunded: z.number(), status: z.string(), refunded: z.boolean(), payment_intent: z.string(), created: z.number() })),
-  refunds: z.array(z.object({ id: z.string(), amount: z.number(), payment_intent: z.string(), charge: z.string(), created: z.number(), created_by_idempotency_key: z.string().nullable() })),
-  events: z.array(z.object({
+const EventObject = z.object({ id: z.string(), object: z.string().optional(), status: z.string().nullable().optional(), payment_intent: z.string().nullable().optional(), metadata: Metadata.optional() });
+/** An event, whole (data.object) or summarised (object, paymentIntent, deliveries): both are read. */
+const Event = z
+  .object({
     id: z.string(),
     type: z.string(),
     created: z.number(),
-    paymentIntent: z.string().nullable(),
-    object: z.object({ id: z.string(), status: z.string().optional(), metadata: Metadata.optional() }),
-    deliveries: z.object({ attempted: z.number(), succeeded: z.number(), failed: z.number() }),
-  })),
+    data: z.object({ object: EventObject }).optional(),
+    object: EventObject.optional(),
+    paymentIntent: z.string().nullable().optional(),
+    deliveries: z.object({ attempted: z.number(), succeeded: z.number(), failed: z.number() }).optional(),
+  })
+  .transform(({ data, object, paymentIntent, ...event }) => {
+    const subject = object ?? data?.object ?? { id: "?" };
+    return { ...event, object: subject, paymentIntent: paymentIntent ?? (subject.object === "payment_intent" ? subject.id : (subject.payment_intent ?? null)) };
+  });
+export const LedgerSchema = z.object({
+  paymentIntents: z.array(z.object({ id: z.string(), amount: z.number(), status: z.string(), metadata: Metadata, created: z.number(), created_by_idempotency_key: z.string().nullable().optional() })),
+  charges: z.array(z.object({ id: z.string(), amount: z.number(), amount_refunded: z.number(), status: z.string(), refunded: z.boolean(), payment_intent: z.string(), created: z.number() })),
+  refunds: z.array(z.object({ id: z.string(), amount: z.number(), payment_intent: z.string(), charge: z.string(), created: z.number(), created_by_idempotency_key: z.string().nullable().optional() })),
+  events: z.array(Event),
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
 

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { makePlan, planSummary, type PlanOptions } from "../plan.ts";
+import { parseOptions, replayCommand } from "../options.ts";
+
+const options = (seed: number, ops = 400): PlanOptions => ({ seed, ops, instances: 3, stripeTimeoutMs: 1500, idempotencyTtlMs: 15_000, pausePoints: ["after_order_created", "after_payment", "after_finished"] });
+
+describe("the campaign's plan", () => {
+  it("is the same plan for the same seed, and another for another seed", () => {
+    expect(makePlan(options(42))).toEqual(makePlan(options(42)));
+    expect(makePlan(options(43)).shoppers).not.toEqual(makePlan(options(42)).shoppers);
+  });
+
+  it("plans exactly the checkouts asked for, numbered once each", () => {
+    const plan = makePlan(options(7, 1234));
+    const ns = plan.shoppers.flatMap((shopper) => shopper.checkouts.map((checkout) => checkout.n));
+    expect(ns).toEqual(Array.from({ length: 1234 }, (_, n) => n));
+  });
+
+  it("draws every behaviour and fault the campaign promises, and kills at every pause point", () => {
+    const plan = makePlan(options(1, 2000));
+    const summary = planSummary(plan);
+    for (const count of [summary.doubleClicks, summary.bursts, summary.viaRetryingProxy, summary.abandoned, summary.reloads, summary.secondTabs, summary.editRaces, summary.refunds, summary.paymentsFaults, summary.webhookFaults]) expect(count).toBeGreaterThan(20);
+    expect(summary.checkouts.cart / 2000).toBeGreaterThan(0.2);
+    const kinds = new Set(plan.shoppers.flatMap((s) => s.checkouts.map((c) => c.paymentsFault?.kind)).filter(Boolean));
+    expect(kinds).toEqual(new Set(["unavailable_before", "delay_while_executing", "error_while_executing", "delay_after_commit", "drop_after_commit"]));
+    for (const point of options(1).pausePoints) expect(plan.nemesis.filter((event) => event.kind === "pause_kill" && event.point === point).length).toBeGreaterThanOrEqual(4);
+    expect(plan.nemesis.every((event, index, all) => index === 0 || all[index - 1]!.afterCheckouts <= event.afterCheckouts)).toBe(true);
+  });
+
+  it("gives keys that collide across API clients the same meaning (a naive integration numbering its orders)", () => {
+    const plan = makePlan(options(5, 3000));
+    const naive = plan.shoppers.flatMap((s) => s.checkouts).filter((c) => c.key.startsWith("order-"));
+    const byKey = new Map<string, string>();
+    for (const checkout of naive) {
+      const meaning = JSON.stringify([checkout.items, checkout.paymentMethod]);
+      expect(byKey.get(checkout.key) ?? meaning).toBe(meaning);
+      byKey.set(checkout.key, meaning);
+    }
+    expect(naive.length).toBeGreaterThan(byKey.size);
+  });
+
+  it("prints a replay command that parses back to the same options", () => {
+    const parsed = parseOptions(["--seed", "99", "--ops", "500", "--instances", "2", "--switches", "forward_only"]);
+    const replay = replayCommand(parsed).split("npm run campaign -- ")[1]!.split(" ");
+    expect(parseOptions(replay)).toEqual(parsed);
+  });
+});
