@@ -57,6 +57,8 @@ export async function runCampaign(options: CampaignOptions, teardown: { dropData
     const stopping = () => options.duration > 0 && performance.now() - trafficStart > options.duration * 1000;
     let trafficDone = false;
     const instances = cluster.instances;
+    const errors: string[] = [];
+    const background: Promise<unknown>[] = [];
     const context: ShopperContext = {
       log,
       urls: { lb: cluster.url, retrying: cluster.retryUrl },
@@ -66,8 +68,8 @@ export async function runCampaign(options: CampaignOptions, teardown: { dropData
       progress: { started: 0, finished: 0 },
       stopping,
       idempotencyTtlMs: cluster.config.IDEMPOTENCY_TTL_MS,
+      later: (task) => void background.push(task.catch((error: unknown) => errors.push(`background: ${String(error)}`))),
     };
-    const errors: string[] = [];
     const progress = setInterval(() => {
       const seconds = (performance.now() - trafficStart) / 1000;
       say(`${seconds.toFixed(0)} s: ${context.progress.started}/${plan.checkouts} checkouts started, ${context.progress.finished} done; ${log.counts.requests} requests, ${log.counts.noAnswer} unanswered; ${log.counts.kills} kills; load ${os.loadavg()[0]!.toFixed(1)}`);
@@ -77,6 +79,7 @@ export async function runCampaign(options: CampaignOptions, teardown: { dropData
       errors.push(`${shopper.id}: ${(error as Error).stack ?? String(error)}`);
       say(`shopper ${shopper.id} crashed: ${(error as Error).message}`);
     });
+    await Promise.all(background);
     trafficDone = true;
     const kills: KillCounts = await nemesis;
     clearInterval(progress);

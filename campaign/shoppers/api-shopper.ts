@@ -34,7 +34,7 @@ async function apiCheckout(context: ShopperContext, shopper: ShopperPlan, identi
     );
     return meaning;
   };
-  let answer = await submitUntilAnswered(checkout, submit, { idempotencyTtlMs: context.idempotencyTtlMs });
+  let answer = await submitUntilAnswered(checkout, submit, { idempotencyTtlMs: context.idempotencyTtlMs, later: context.later });
 
   const readOrder = async (orderId: string, copy: Copy): Promise<Meaning> =>
     (await exchange(log, { shopper: shopper.id, op: "order", copy, via: "lb", n: checkout.n, orderId }, { url: `${context.urls.lb}/api/orders/${orderId}`, init: { headers: auth } }, jsonMeaning)).meaning;

@@ -114,7 +114,7 @@ class CartSession {
       checkout.secondTab ? sleep(checkout.secondTab.delayMs).then(() => pay(checkout.secondTab!.key, "second_tab")) : null,
       checkout.editRace ? sleep(checkout.editRace.delayMs).then(() => this.editCart("setQuantity", checkout.editRace!.slug, checkout.editRace!.quantity, checkout.n, "edit_race")) : null,
     ]);
-    let answer = await submitUntilAnswered(checkout, (copy, abandonAfterMs) => pay(checkout.key, copy, abandonAfterMs), { alongside, idempotencyTtlMs: this.context.idempotencyTtlMs });
+    let answer = await submitUntilAnswered(checkout, (copy, abandonAfterMs) => pay(checkout.key, copy, abandonAfterMs), { alongside, idempotencyTtlMs: this.context.idempotencyTtlMs, later: this.context.later });
     if (answer.orderId) answer = await followOrder(answer, () => this.readOrder(answer.orderId!, checkout.n));
     // The order page (or the checkout page after a failure) reads the cart again.
     await this.readCart(checkout.n, "browse");
@@ -135,7 +135,7 @@ class CartSession {
       const state = PlaceOrderState.parse(decoded.value ?? {});
       const code = state.error?.code ?? state.error?.type;
       if (state.failedOrderId) return { told: "failed", orderId: state.failedOrderId, ...(code && { code }) };
-      const told = code === "payment_status_unknown" ? "unknown" : code === "idempotency_key_in_use" ? "in_flight" : code === "idempotency_key_reused" ? "mismatch" : code === "connection_lost" ? "none" : "rejected";
+      const told = code === "payment_status_unknown" ? "unknown" : code === "idempotency_key_in_use" ? "in_flight" : code === "idempotency_key_reused" ? "mismatch" : "rejected";
       return { told, ...(code && { code }) };
     });
     return meaning;

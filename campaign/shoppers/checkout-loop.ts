@@ -18,7 +18,7 @@ const best = (meanings: Meaning[]) => meanings.find(isFinal) ?? meanings.find((m
 export async function submitUntilAnswered(
   plan: CheckoutPlan,
   submit: (copy: Copy, abandonAfterMs?: number) => Promise<Meaning>,
-  options: { alongside?: Promise<unknown>; idempotencyTtlMs: number; retryAfter?: () => number | null },
+  options: { alongside?: Promise<unknown>; idempotencyTtlMs: number; later: (task: Promise<unknown>) => void },
 ): Promise<Meaning> {
   const first = Array.from({ length: plan.clicks }, (_, index) =>
     index === 0 ? submit("first", plan.abandonFirstAfterMs ?? undefined) : sleep(index * 15).then(() => submit("click")));
@@ -28,9 +28,13 @@ export async function submitUntilAnswered(
     await sleep(plan.backoffMs * 2 ** attempt);
     answer = await submit("retry");
   }
-  if (plan.reloadAfterMs !== null) {
+  if (plan.reloadAfterMs !== null && plan.reloadAfterMs > options.idempotencyTtlMs) {
+    // A tab reloaded long after, once the key's record has expired and may be purged: the shopper
+    // moves on meanwhile, so this one runs in the background.
+    options.later(sleep(plan.reloadAfterMs).then(() => submit("late_reload")));
+  } else if (plan.reloadAfterMs !== null) {
     await sleep(plan.reloadAfterMs);
-    const reload = await submit(plan.reloadAfterMs > options.idempotencyTtlMs ? "late_reload" : "reload");
+    const reload = await submit("reload");
     if (isFinal(reload) || !isFinal(answer)) answer = reload;
   }
   return answer;

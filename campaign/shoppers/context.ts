@@ -15,6 +15,8 @@ export type ShopperContext = {
   /** True once the run's duration is over: no new checkout starts. */
   stopping: () => boolean;
   idempotencyTtlMs: number;
+  /** Work a shopper leaves running while it moves on (a tab reloaded much later); awaited before the faults stop. */
+  later: (task: Promise<unknown>) => void;
 };
 
 export const baseUrl = (context: ShopperContext, via: Via) => (via === "retrying" ? context.urls.retrying : context.urls.lb);

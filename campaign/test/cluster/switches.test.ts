@@ -35,9 +35,6 @@ describe("guarantee switches", () => {
     const { report, files } = await runCampaign(options, { dropDatabase: "always" });
     const violations = Object.fromEntries(report.invariants.map((invariant) => [invariant.id, invariant.violations]));
     console.log(`switch campaign: ${JSON.stringify(violations)} (report ${files.markdown})`);
-    for (const [name, invariant] of Object.entries(EXPECTED)) {
-      expect({ switch: name, invariant, violations: violations[invariant] }).toEqual({ switch: name, invariant, violations: expect.any(Number) });
-      expect(violations[invariant], `${name} should be caught by invariant ${invariant}`).toBeGreaterThan(0);
-    }
+    for (const [name, invariant] of Object.entries(EXPECTED)) expect(violations[invariant], `${name} should be caught by invariant ${invariant}`).toBeGreaterThan(0);
   });
 });
