@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { ClusterSetupError, ensureReachable, requireDatabaseUrl } from "../cluster/preflight.ts";
+import { createScratchDatabase } from "../scripts/db/scratch-database.ts";
 
 export type CampaignDatabase = { spec: { url: string } | { embedded: { dataDir: string } }; name: string; drop: () => Promise<void> };
 
@@ -24,18 +24,6 @@ export async function createCampaignDatabase(options: { embedded: boolean; seed:
     throw error;
   }
   await ensureReachable(server);
-  const name = `campaign_${options.seed}_${Date.now().toString(36)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: server });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return { spec: { url: url.toString() }, name, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  const scratch = await createScratchDatabase(server, `campaign_${options.seed}`);
+  return { spec: { url: scratch.url }, name: scratch.name, drop: scratch.drop };
 }

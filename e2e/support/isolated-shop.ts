@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { startPaymentsServer, type PaymentsServer } from "../../payments-server/src/index.ts";
+import { createScratchDatabase } from "../../scripts/db/scratch-database.ts";
 import { freePort } from "../../scripts/free-port.ts";
 import { groupAlive, signalGroup } from "../../scripts/process-group.ts";
 
@@ -14,22 +14,7 @@ const WEBHOOK_SECRET = "whsec_isolated_e2e_secret";
 const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 /** A database of its own on the PostgreSQL server (TEST_DATABASE=postgres); the stack migrates and seeds it. */
-async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `checkout_isolated_${Math.random().toString(16).slice(2, 10)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
+const createPostgresDatabase = () => createScratchDatabase(POSTGRES_ADMIN_URL, "checkout_isolated");
 
 /** Every isolated shop still running in this worker, killed if the worker exits without teardown. */
 const running = new Set<number>();
