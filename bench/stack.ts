@@ -80,7 +80,7 @@ export async function startStack(options: { databaseUrl?: string; logFile: strin
       if (health?.ok) break;
       await sleep(250);
     }
-    const databaseUrl = options.databaseUrl ?? readLiveOwnerUrl(ownerLockPath(dataDir));
+    const databaseUrl = options.databaseUrl ?? (await readLiveOwnerUrl(ownerLockPath(dataDir)));
     if (!databaseUrl) throw new Error("the embedded database published no address");
     const pid = child.pid!;
     return { appUrl, paymentsUrl: `http://127.0.0.1:${paymentsPort}`, databaseUrl, cpu: () => groupCpu(pid), stop };

@@ -22,7 +22,7 @@ try {
   } else {
     const dataDir = embeddedDataDir();
     // Taking the lock first proves nobody owns the folder while we delete it.
-    acquireOwnerLock(ownerLockPath(dataDir)).release();
+    await (await acquireOwnerLock(ownerLockPath(dataDir))).release();
     rmSync(dataDir, { recursive: true, force: true });
     const database = await startEmbeddedDatabase({ dataDir });
     await applyMigrations(database.url);

@@ -16,7 +16,7 @@ export async function openDatabase(options: { port?: number } = {}): Promise<Dat
   const noop = async () => {};
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, kind: "postgresql", close: noop };
   const dataDir = embeddedDataDir();
-  const ownerUrl = readLiveOwnerUrl(ownerLockPath(dataDir));
+  const ownerUrl = await readLiveOwnerUrl(ownerLockPath(dataDir));
   if (ownerUrl) return { url: ownerUrl, kind: "embedded", close: noop };
   const port = options.port ?? (process.env.PGLITE_PORT ? Number(process.env.PGLITE_PORT) : 0);
   const embedded = await startEmbeddedDatabase({ dataDir, port });

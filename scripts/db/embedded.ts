@@ -6,6 +6,7 @@ import { ProtocolAwareQueue } from "./protocol-queue.ts";
 
 export const DEFAULT_DATA_DIR = ".data/pglite";
 
+/** The name of the data folder's owner lock (a socket, not a file: see owner-lock.ts). */
 export function ownerLockPath(dataDir: string): string {
   return `${path.resolve(dataDir)}.owner.lock`;
 }
@@ -24,7 +25,7 @@ export type EmbeddedDatabase = { url: string; dataDir: string; close: () => Prom
 export async function startEmbeddedDatabase(options: { dataDir?: string; port?: number; host?: string } = {}): Promise<EmbeddedDatabase> {
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   const inMemory = dataDir.startsWith("memory://");
-  const lock = inMemory ? null : acquireOwnerLock(ownerLockPath(dataDir));
+  const lock = inMemory ? null : await acquireOwnerLock(ownerLockPath(dataDir));
   try {
     const db = await PGlite.create(inMemory ? dataDir : path.resolve(dataDir));
     // Enough connections for the app's pool, the migrator and a test runner at once.
@@ -39,11 +40,11 @@ export async function startEmbeddedDatabase(options: { dataDir?: string; port?: 
       close: async () => {
         await server.stop();
         await db.close();
-        lock?.release();
+        await lock?.release();
       },
     };
   } catch (error) {
-    lock?.release();
+    await lock?.release();
     throw error;
   }
 }

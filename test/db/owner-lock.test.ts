@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,12 +10,16 @@ const folder = mkdtempSync(path.join(tmpdir(), "pglite-owner-"));
 const dataDir = path.join(folder, "data");
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-/** A second process trying to open the same data folder, as a second `npm run dev` would. */
-function secondOwner() {
-  return spawnSync(process.execPath, ["--import", "tsx", "scripts/db-server.ts"], {
-    env: { ...process.env, PGLITE_DATA_DIR: dataDir, PGLITE_PORT: "0", DATABASE_URL: "" },
-    encoding: "utf8",
-    timeout: 30_000,
+/**
+ * A second process trying to open the same data folder, as a second `npm run dev` would. Run
+ * asynchronously: the owner (this process) answers who it is on its lock, as a real owner does.
+ */
+function secondOwner(): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, PGLITE_DATA_DIR: dataDir, PGLITE_PORT: "0", DATABASE_URL: "" };
+    execFile(process.execPath, ["--import", "tsx", "scripts/db-server.ts"], { env, encoding: "utf8", timeout: 30_000 }, (error, _stdout, stderr) =>
+      resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stderr }),
+    );
   });
 }
 
@@ -27,7 +31,7 @@ describe("the embedded database's single owner", () => {
     await client.query("CREATE TABLE kept (id int PRIMARY KEY)");
     await client.query("INSERT INTO kept SELECT generate_series(1, 100)");
 
-    const second = secondOwner();
+    const second = await secondOwner();
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(/already owned by process \d+/);
 
