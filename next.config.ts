@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { env } from "./lib/env.ts";
 
 const config: NextConfig = {
   reactStrictMode: true,
@@ -7,6 +8,11 @@ const config: NextConfig = {
   serverExternalPackages: ["pg", "@prisma/adapter-pg", "pino"],
   // Several instances may share one build output folder in tests; keep it configurable.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
+  experimental: {
+    // Server actions are public POST endpoints too: the same cap as the API's bodies (Next's
+    // default is 1 MB). Next stops reading at the cap and answers the action with an error.
+    serverActions: { bodySizeLimit: env().REQUEST_BODY_LIMIT_BYTES },
+  },
 };
 
 export default config;

@@ -7,6 +7,9 @@ process.env.E2E_PAYMENTS_PORT ??= randomPort();
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 process.env.E2E_BASE_URL = baseURL;
 process.env.E2E_PAYMENTS_URL = `http://127.0.0.1:${process.env.E2E_PAYMENTS_PORT}`;
+// Secrets the scenarios share with the shop they test.
+process.env.E2E_WEBHOOK_SECRET ??= "whsec_e2e_secret";
+process.env.E2E_METRICS_TOKEN ??= `e2e_metrics_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 
 // Debian's Chromium: Playwright cannot download its own browsers on these machines.
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -50,7 +53,8 @@ export default defineConfig({
     env: {
       PORT: process.env.E2E_PORT,
       PAYMENTS_PORT: process.env.E2E_PAYMENTS_PORT,
-      STRIPE_WEBHOOK_SECRET: "whsec_e2e_secret",
+      STRIPE_WEBHOOK_SECRET: process.env.E2E_WEBHOOK_SECRET,
+      METRICS_TOKEN: process.env.E2E_METRICS_TOKEN,
       STRIPE_TIMEOUT_MS: "2000",
       STRIPE_MAX_NETWORK_RETRIES: "1",
       CHECKOUT_LOCK_TIMEOUT_MS: "4000",

@@ -1,19 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { parseEnv } from "node:util";
 import type { APIRequestContext } from "@playwright/test";
 import type { AdminMetricsResponse } from "../lib/metrics-history.ts";
+import { demoApiKey } from "./support/demo-api-key.ts";
 import { expect, test } from "./fixtures.ts";
-
-/** The key the seed gave the demo API client: the environment's, else .env's, else the documented default. */
-function demoApiKey(): string {
-  if (process.env.DEMO_API_KEY) return process.env.DEMO_API_KEY;
-  for (const file of [".env", ".env.example"]) {
-    const key = existsSync(file) ? parseEnv(readFileSync(file, "utf8")).DEMO_API_KEY : undefined;
-    if (key) return key;
-  }
-  throw new Error("DEMO_API_KEY is not set and .env.example does not name it");
-}
 
 async function adminMetrics(request: APIRequestContext): Promise<AdminMetricsResponse> {
   const response = await request.get("/api/admin/metrics");

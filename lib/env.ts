@@ -4,7 +4,9 @@ import { z } from "zod";
 export const LOCAL_STRIPE_KEY = "sk_test_local_development";
 const LOCAL_STRIPE_URL = "http://127.0.0.1:12111";
 
-const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const positiveInteger = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const milliseconds = positiveInteger;
+const bytes = positiveInteger;
 const flag = z.enum(["0", "1", "true", "false"]).optional().transform((value) => value === "1" || value === "true");
 
 const schema = z.object({
@@ -21,6 +23,12 @@ const schema = z.object({
   IDEMPOTENCY_TTL_MS: milliseconds(24 * 60 * 60 * 1000),
   /** How long the timeline's steps (AuditEvent) are kept. */
   AUDIT_RETENTION_MS: milliseconds(30 * 24 * 60 * 60 * 1000),
+  /** Request bodies are read up to this many bytes, then refused with 413: checkout, the API, server actions. */
+  REQUEST_BODY_LIMIT_BYTES: bytes(64 * 1024),
+  /** The same for Stripe's webhook deliveries, read before their signature can be checked. */
+  WEBHOOK_BODY_LIMIT_BYTES: bytes(1024 * 1024),
+  /** A production build serves /api/metrics only to `Authorization: Bearer <this>`, and not at all without it. */
+  METRICS_TOKEN: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional()),
   ENABLE_TEST_ENDPOINTS: flag,
   /** Test runs only, and only with ENABLE_TEST_ENDPOINTS=1: guarantees switched off (lib/test-hooks.ts). */
   BREAK_GUARANTEES: z.string().default(""),

@@ -39,6 +39,11 @@ function createMetrics() {
     transactionRetries: counter("transaction_retries_total", "Transactions run again after PostgreSQL aborted them for a deadlock or a serialization failure, by transaction and reason", ["transaction", "reason"] as const),
     completerResumed: counter("completer_resumed_total", "Stuck checkouts the completer resumed", [] as const),
     purged: counter("idempotency_records_purged_total", "Expired idempotency records deleted", [] as const),
+    bodyTooLarge: counter(
+      "http_body_too_large_total",
+      "Request bodies refused at the size cap without reading the rest, by route: api and action (REQUEST_BODY_LIMIT_BYTES), webhook (WEBHOOK_BODY_LIMIT_BYTES)",
+      ["route"] as const,
+    ),
     duplicatesPrevented: new Counter({
       name: "idempotency_duplicates_prevented_total",
       help: "Duplicates that changed nothing, by source: a finished checkout's answer replayed, a concurrent copy refused while in flight (409), a webhook event delivered again",

@@ -60,8 +60,8 @@ export class IsolatedShop {
   /** Starts the shop (again, after a crash: same port, same database) and waits until it answers. */
   async start(): Promise<void> {
     const log = openSync(this.logFile, "a");
-    // A shop as deployed: the unsafe teaching checkout and the lab stay off.
-    const { DEMO_UNSAFE_CHECKOUT: _unsafe, DEMO_MODE: _demo, ...inherited } = process.env;
+    // A shop as deployed: the unsafe teaching checkout and the lab stay off, the metrics closed.
+    const { DEMO_UNSAFE_CHECKOUT: _unsafe, DEMO_MODE: _demo, METRICS_TOKEN: _metrics, ...inherited } = process.env;
     const app = spawn(process.execPath, ["--import", "tsx", "scripts/stack.ts", "start"], {
       cwd: ROOT,
       detached: true, // its own process group: next-server is a grandchild, and must die with it

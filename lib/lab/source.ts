@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
 
 const ROOTS = ["lib/", "app/", "components/", "payments-server/src/"];
 
@@ -8,6 +9,15 @@ export function isReadableSource(file: string): boolean {
   const normalised = path.posix.normalize(file);
   return normalised === file && !file.includes("..") && ROOTS.some((root) => file.startsWith(root)) && /\.(ts|tsx)$/.test(file) && !file.startsWith("lib/generated/");
 }
+
+/**
+ * The source viewer's query: a file, and a symbol that must be an identifier (it is looked up
+ * as text, never compiled into a pattern, so a crafted value can neither fail nor backtrack).
+ */
+export const sourceQuery = z.object({
+  file: z.string().max(300),
+  symbol: z.string().regex(/^[A-Za-z_$][\w$]{0,99}$/, "symbol must be an identifier").optional(),
+});
 
 export type SourceView = { file: string; lines: string[]; symbol: string | null; start: number | null; end: number | null };
 
@@ -29,10 +39,22 @@ export async function readSource(file: string, symbol: string | null): Promise<S
   return { file, lines, symbol, start: span?.start ?? null, end: span?.end ?? null };
 }
 
+const MODIFIERS = ["export ", "default ", "async "];
+const KINDS = ["function ", "const ", "class ", "type "];
+
+/** Whether a line starts the top-level declaration of `symbol` (`export async function symbol(`, `const symbol =`, ...). */
+function declares(line: string, symbol: string): boolean {
+  let rest = line;
+  for (const modifier of MODIFIERS) if (rest.startsWith(modifier)) rest = rest.slice(modifier.length);
+  const kind = KINDS.find((candidate) => rest.startsWith(candidate));
+  if (!kind || !rest.startsWith(symbol, kind.length)) return false;
+  // The whole name: `checkout` must not find `checkoutResponse`.
+  return !/[\w$]/.test(rest.charAt(kind.length + symbol.length));
+}
+
 /** 1-based first and last line of a top-level declaration, from its doc comment to its closing line. */
 export function locate(lines: string[], symbol: string): { start: number; end: number } | null {
-  const declaration = new RegExp(`^(export )?(default )?(async )?(function|const|class|type) ${symbol}\\b`);
-  const index = lines.findIndex((line) => declaration.test(line));
+  const index = lines.findIndex((line) => declares(line, symbol));
   if (index === -1) return null;
   let start = index;
   while (start > 0 && /^(\/\*\*| \*|\/\/)/.test(lines[start - 1] ?? "")) start -= 1;

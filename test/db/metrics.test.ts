@@ -11,7 +11,7 @@ import { deliver, eventsFor } from "../setup/webhooks.ts";
 
 /** Reads one sample of GET /api/metrics (Prometheus text format); `labels` is empty for a metric without labels. */
 async function sample(name: string, labels = ""): Promise<number> {
-  const text = await (await getMetrics()).text();
+  const text = await (await getMetrics(new Request("http://shop.test/api/metrics"))).text();
   const series = labels ? `${name}{${labels}} ` : `${name} `;
   const line = text.split("\n").find((row) => row.startsWith(series));
   return line ? Number(line.split(" ").pop()) : 0;

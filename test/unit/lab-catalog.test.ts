@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SCENARIO_IDS, SCENARIOS } from "@/lib/lab/catalog.ts";
-import { isReadableSource, locate, readSource } from "@/lib/lab/source.ts";
+import { isReadableSource, locate, readSource, sourceQuery } from "@/lib/lab/source.ts";
 import { SCENARIO_RUNS } from "@/lib/lab/scenarios.ts";
 
 describe("the lab's scenarios", () => {
@@ -36,4 +36,18 @@ describe("the lab's source viewer", () => {
     expect(locate(lines, "other")).toEqual({ start: 8, end: 8 });
     expect(locate(lines, "missing")).toBeNull();
   });
+
+  it("looks a symbol up as text: a pattern matches nothing, breaks nothing, and the viewer's query refuses it", () => {
+    const lines = ["/** Says hi. */", "export async function hello(name: string) {", "  return `hi ${name}`;", "}", "export const helloAgain = 1;"];
+    for (const hostile of [".*", "hel+o", "hello|x", "(", "[", "(a+)+$", "hello\\b"]) {
+      expect(locate(lines, hostile), hostile).toBeNull();
+      expect(sourceQuery.safeParse({ file: "lib/idempotency.ts", symbol: hostile }).success, hostile).toBe(false);
+    }
+    expect(locate(lines, "hello")).toEqual({ start: 1, end: 4 });
+    expect(locate(lines, "helloAgain")).toEqual({ start: 5, end: 5 });
+    expect(locate(lines, "hell")).toBeNull();
+    expect(sourceQuery.safeParse({ file: "lib/idempotency.ts", symbol: "claim" }).success).toBe(true);
+    expect(sourceQuery.safeParse({ file: "lib/idempotency.ts", symbol: ["claim", "x"] }).success).toBe(false);
+  });
 });
+

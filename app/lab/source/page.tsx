@@ -3,19 +3,19 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
 import { devToolsEnabled } from "@/lib/dev-tools.ts";
-import { readSource } from "@/lib/lab/source.ts";
+import { readSource, sourceQuery } from "@/lib/lab/source.ts";
 import { card, textLink } from "@/components/ui/styles.ts";
 
 export const metadata: Metadata = { title: "Source" };
 
-type Props = { searchParams: Promise<{ file?: string; symbol?: string }> };
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 /** One of the project's source files, with the function a lab scenario points at highlighted. */
 export default async function SourcePage({ searchParams }: Props) {
   await connection();
   if (!devToolsEnabled()) notFound();
-  const { file, symbol } = await searchParams;
-  const source = file ? await readSource(file, symbol ?? null) : null;
+  const query = sourceQuery.safeParse(await searchParams);
+  const source = query.success ? await readSource(query.data.file, query.data.symbol ?? null) : null;
   if (!source) notFound();
   const highlighted = (line: number) => source.start !== null && source.end !== null && line >= source.start && line <= source.end;
   return (

@@ -11,7 +11,7 @@ const body = z.strictObject({ scenario: z.enum(SCENARIO_IDS) });
 /** POST /api/lab/runs: starts a scenario against this shop; the run goes on after the answer. */
 export async function POST(request: Request) {
   if (!devToolsEnabled()) return jsonError(404, "invalid_request_error", "The lab is off in production; set DEMO_MODE=1 to open it");
-  const json = await readJson(request, 1024);
+  const json = await readJson(request, "api", 1024);
   if (!json.ok) return json.response;
   const parsed = body.safeParse(json.value);
   if (!parsed.success) return jsonError(400, "invalid_request_error", z.prettifyError(parsed.error), "invalid_body");
