@@ -72,6 +72,13 @@ export function classifyError(error: unknown): PaymentOutcome {
       message: stripeError.message,
     };
   }
+  // Another request with the same key is still executing (409 `idempotency_key_in_use`): its
+  // charge may well happen, so this is an unknown outcome to retry later, never a refusal. Judged
+  // by the code, not the class: SDK 23 maps any 409 to StripeAPIError by status, and another
+  // version (or Stripe's own `type`) may file it under an invalid-request or idempotency error.
+  if (stripeError?.code === "idempotency_key_in_use") {
+    return { kind: "unknown", message: stripeError.message };
+  }
   // Stripe refused the request itself (400): retrying the same request can only get the same answer.
   if (stripeError?.type === "StripeInvalidRequestError" || stripeError?.type === "StripeIdempotencyError") {
     return { kind: "rejected", code: stripeError.code ?? stripeError.type, message: stripeError.message };

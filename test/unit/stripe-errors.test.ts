@@ -30,3 +30,25 @@ describe("Stripe errors from another copy of the SDK", () => {
     expect(classifyError(new Error("ECONNRESET"))).toEqual({ kind: "unknown", message: "ECONNRESET" });
   });
 });
+
+describe("A key still in use by another request (409 idempotency_key_in_use)", () => {
+  const inUse = { message: "There is currently another in-progress request using this Idempotent Key", code: "idempotency_key_in_use", statusCode: 409 };
+
+  it("is an unknown outcome (in flight, retry later) whatever class the SDK files it under", () => {
+    // SDK 23 maps a 409 to StripeAPIError by status; the payments server (like Stripe) sends
+    // type invalid_request_error, and another SDK version may map it by that type instead.
+    for (const error of [
+      new Stripe.errors.StripeAPIError({ ...inUse, type: "api_error" }),
+      new Stripe.errors.StripeInvalidRequestError({ ...inUse, type: "invalid_request_error" }),
+      new Stripe.errors.StripeIdempotencyError({ ...inUse, type: "idempotency_error" }),
+      new otherCopy.errors.StripeInvalidRequestError({ ...inUse, type: "invalid_request_error" }),
+    ]) {
+      expect(classifyError(error), error.type).toEqual({ kind: "unknown", message: inUse.message });
+    }
+  });
+
+  it("leaves a key reused with other parameters a terminal rejection", () => {
+    const mismatch = new Stripe.errors.StripeIdempotencyError({ message: "Keys for idempotent requests can only be used with the same parameters", type: "idempotency_error" });
+    expect(classifyError(mismatch)).toMatchObject({ kind: "rejected" });
+  });
+});
