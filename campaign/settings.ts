@@ -20,10 +20,9 @@ export const CAMPAIGN_ENV = {
 
 export const CAMPAIGN_PAYMENTS = { webhookRetryBaseMs: 200, webhookMaxAttempts: 9, webhookTimeoutMs: 5_000, asyncSettleDelayMs: 1_000 } as const;
 
-/** The completer's idle delay the instances really use: the variable where the shop reads one, else its fixed 2 minutes. */
+/** The completer's idle delay the instances really use (COMPLETER_IDLE_MS). */
 export function completerIdleMs(config: Env): number {
-  const configured = (config as Env & { COMPLETER_IDLE_MS?: number }).COMPLETER_IDLE_MS;
-  return typeof configured === "number" ? configured : 120_000;
+  return config.COMPLETER_IDLE_MS;
 }
 
 /**

@@ -15,7 +15,7 @@ import { pausePoint } from "@/lib/test-hooks.ts";
 export async function completeStuckCheckouts(options: { olderThanMs?: number; limit?: number; now?: Date } = {}): Promise<number> {
   const now = options.now ?? new Date();
   const config = env();
-  const idleSince = new Date(now.getTime() - (options.olderThanMs ?? 2 * 60_000));
+  const idleSince = new Date(now.getTime() - (options.olderThanMs ?? config.COMPLETER_IDLE_MS));
   const staleLock = new Date(now.getTime() - config.CHECKOUT_LOCK_TIMEOUT_MS);
   const stuck = await db.idempotencyRecord.findMany({
     where: {

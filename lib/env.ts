@@ -21,6 +21,8 @@ const schema = z.object({
   /** How long the server action waits for a concurrent duplicate; longer than the lock timeout. */
   CHECKOUT_WAIT_MS: milliseconds(20_000),
   IDEMPOTENCY_TTL_MS: milliseconds(24 * 60 * 60 * 1000),
+  /** How long a checkout sits idle before the completer resumes it: minutes, like Stripe's own completer. */
+  COMPLETER_IDLE_MS: milliseconds(2 * 60 * 1000),
   /** How long the timeline's steps (AuditEvent) are kept. */
   AUDIT_RETENTION_MS: milliseconds(30 * 24 * 60 * 60 * 1000),
   /** Request bodies are read up to this many bytes, then refused with 413: checkout, the API, server actions. */
