@@ -1,6 +1,7 @@
 import type { Tx } from "@/lib/db.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { MAX_QUANTITY } from "@/lib/cart.ts";
+import { MAX_AMOUNT_CENTS } from "@/lib/limits.ts";
 import { normaliseItems, type CheckoutRequest, type CheckoutSource } from "@/lib/checkout/request.ts";
 
 type Line = { productId: string; slug: string; name: string; unitPriceCents: number; quantity: number; currency: string };
@@ -49,7 +50,11 @@ export function orderLines(tx: Tx, source: CheckoutSource | { kind: "cart"; cart
 export function totals(lines: Line[]): { currency: string; totalCents: number } {
   const currency = lines[0]!.currency;
   if (lines.some((line) => line.currency !== currency)) throw new CheckoutRejected(400, "mixed_currency", "All items of an order must share one currency");
-  return { currency, totalCents: lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0) };
+  const totalCents = lines.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0);
+  // Refused before the order is written: Stripe would refuse to charge it, and past 2^31 - 1
+  // the database would refuse to store it (a 500 after the claim).
+  if (totalCents > MAX_AMOUNT_CENTS) throw new CheckoutRejected(400, "amount_too_large", `An order may total at most ${MAX_AMOUNT_CENTS} cents`);
+  return { currency, totalCents };
 }
 
 async function findExistingOrder(tx: Tx, request: CheckoutRequest): Promise<string | null> {

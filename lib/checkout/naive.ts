@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { audit, recordAudit } from "@/lib/audit.ts";
 import { db } from "@/lib/db.ts";
 import { orderLines, totals } from "@/lib/checkout/create-order.ts";
+import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import type { CheckoutRequest } from "@/lib/checkout/request.ts";
-import { outcomeUnknown, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
+import { outcomeUnknown, rejected, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { applyPaymentOutcome } from "@/lib/checkout/settle.ts";
 import { loadOrder } from "@/lib/orders.ts";
 import { chargeOrder } from "@/lib/payments/payment-intents.ts";
@@ -20,6 +21,16 @@ export function naiveCheckoutEnabled(): boolean {
  * fresh one. A double-click, a retry after a timeout or a second tab each charge again.
  */
 export async function naiveCheckout(request: Omit<CheckoutRequest, "key">): Promise<CheckoutResult> {
+  try {
+    return await naiveAttempt(request);
+  } catch (error) {
+    // Refused input (unknown product, a total past the limit): a 4xx, as on the real checkout.
+    if (error instanceof CheckoutRejected) return rejected(error);
+    throw error;
+  }
+}
+
+async function naiveAttempt(request: Omit<CheckoutRequest, "key">): Promise<CheckoutResult> {
   const source = request.source.kind === "cart" ? { ...request.source, cartVersion: null } : request.source;
   const order = await db.$transaction(async (tx) => {
     const lines = await orderLines(tx, source);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_QUANTITY } from "@/lib/cart.ts";
 import { idempotencyKeySchema } from "@/lib/idempotency.ts";
+import { formInteger } from "@/lib/limits.ts";
 import { paymentMethodSchema, type PaymentMethodId } from "@/lib/payments/payment-methods.ts";
 
 /** The body of POST /api/checkout. Prices are never accepted from a client. */
@@ -20,7 +21,8 @@ export const apiCheckoutBody = z.strictObject({
 /** What the checkout page's form posts to the placeOrder server action. */
 export const placeOrderForm = z.object({
   idempotencyKey: idempotencyKeySchema,
-  cartVersion: z.coerce.number().int().min(0),
+  // A cart's version is an `integer` column: a larger number is a 400 here, not a database error.
+  cartVersion: formInteger("cartVersion"),
   paymentMethod: paymentMethodSchema,
 });
 
