@@ -69,5 +69,9 @@ export function checkoutResponse(result: CheckoutResult): Response {
   const headers = new Headers({ "Cache-Control": "no-store" });
   if (result.replayed) headers.set("Idempotent-Replayed", "true");
   if (result.retryAfterSeconds) headers.set("Retry-After", String(result.retryAfterSeconds));
-  return Response.json(result.body, { status: result.status, headers });
+  // The stored answer's own bytes when there are some (a settled answer, a replay): byte for byte
+  // what the first answer sent, whatever a JSON round trip would reorder.
+  if (result.bodyText === undefined) return Response.json(result.body, { status: result.status, headers });
+  headers.set("Content-Type", "application/json");
+  return new Response(result.bodyText, { status: result.status, headers });
 }

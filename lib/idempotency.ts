@@ -21,7 +21,13 @@ export const idempotencyKeySchema = z
   .max(255, "The idempotency key is longer than 255 characters")
   .regex(/^[\x21-\x7e]+$/, "The idempotency key must be printable ASCII without spaces");
 
-export type StoredResponse = { status: number; body: Prisma.InputJsonValue };
+/**
+ * An answer stored with its key. `bodyText` is the exact JSON the first answer sent: a replay
+ * sends these bytes again, as Stripe's replays do (jsonb would reorder the keys). To store, it
+ * may be left out: it is then `JSON.stringify(body)`.
+ */
+export type StoredResponse = { status: number; body: Prisma.InputJsonValue; bodyText: string };
+export type ResponseToStore = Omit<StoredResponse, "bodyText"> & { bodyText?: string };
 
 export type Claim =
   | { kind: "acquired"; record: IdempotencyRecord }
@@ -51,7 +57,13 @@ function answerFrom(existing: IdempotencyRecord, fingerprint: string): Extract<C
   const { orderId } = existing;
   if (existing.fingerprint !== fingerprint) return { kind: "mismatch", orderId };
   if (existing.recoveryPoint !== RecoveryPoint.finished || existing.responseStatus === null) return null;
-  return { kind: "replay", response: { status: existing.responseStatus, body: existing.responseBody as Prisma.InputJsonValue }, orderId };
+  return { kind: "replay", response: storedResponse(existing.responseStatus, existing), orderId };
+}
+
+function storedResponse(status: number, record: Pick<IdempotencyRecord, "responseText" | "responseBody">): StoredResponse {
+  if (record.responseText !== null) return { status, body: JSON.parse(record.responseText) as Prisma.InputJsonValue, bodyText: record.responseText };
+  // Stored as jsonb before responseText existed: the same JSON, keys in jsonb's order, until it expires.
+  return { status, body: record.responseBody as Prisma.InputJsonValue, bodyText: JSON.stringify(record.responseBody) };
 }
 
 /**
@@ -103,10 +115,10 @@ export async function advance(tx: Tx, recordId: string, point: RecoveryPoint, or
 }
 
 /** Stores the response that every later retry replays, and releases the lock. */
-export async function complete(tx: Tx, recordId: string, response: StoredResponse): Promise<void> {
+export async function complete(tx: Tx, recordId: string, response: ResponseToStore): Promise<void> {
   await tx.idempotencyRecord.update({
     where: { id: recordId },
-    data: { recoveryPoint: RecoveryPoint.finished, responseStatus: response.status, responseBody: response.body, lockedAt: null },
+    data: { recoveryPoint: RecoveryPoint.finished, responseStatus: response.status, responseText: response.bodyText ?? JSON.stringify(response.body), lockedAt: null },
   });
 }
 

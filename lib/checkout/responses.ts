@@ -4,7 +4,8 @@ import type { CheckoutRejected } from "@/lib/checkout/errors.ts";
 
 export type CheckoutError = { type: string; code?: string; declineCode?: string | null; message: string };
 export type CheckoutBody = { order?: OrderView; error?: CheckoutError };
-export type CheckoutResult = { status: number; body: CheckoutBody; replayed: boolean; retryAfterSeconds?: number };
+/** `bodyText`, when present, is `body` as the exact bytes stored with the key: the HTTP answer sends these. */
+export type CheckoutResult = { status: number; body: CheckoutBody; bodyText?: string; replayed: boolean; retryAfterSeconds?: number };
 
 // Stripe's error codes for a card that was refused, as opposed to a request Stripe refused.
 const CARD_CODES = new Set(["card_declined", "expired_card", "incorrect_cvc", "incorrect_number", "processing_error", "insufficient_funds"]);
@@ -15,13 +16,23 @@ const CARD_CODES = new Set(["card_declined", "expired_card", "incorrect_cvc", "i
  * an earlier attempt).
  */
 export function settledResponse(order: OrderView): StoredResponse & { body: CheckoutBody } {
+  const { status, body } = settledAnswer(order);
+  // Serialised once: these bytes are both stored with the key and sent as the first answer.
+  return { status, body, bodyText: JSON.stringify(body) };
+}
+
+function settledAnswer(order: OrderView): { status: number; body: CheckoutBody } {
   if (order.status !== "failed") return { status: 201, body: { order } };
   const failure = order.failure ?? { code: "payment_failed", declineCode: null, message: "The payment failed" };
   const type = failure.declineCode || CARD_CODES.has(failure.code) ? "card_error" : "payment_error";
   return { status: 402, body: { error: { type, code: failure.code, declineCode: failure.declineCode, message: failure.message ?? "The payment failed" }, order } };
 }
 
-export const replayed = (response: StoredResponse): CheckoutResult => ({ status: response.status, body: response.body as CheckoutBody, replayed: true });
+/**
+ * A replay: the stored bytes for HTTP. The body object (what the server action reads) is parsed
+ * from those bytes, so its keys come in the first answer's order too.
+ */
+export const replayed = (response: StoredResponse): CheckoutResult => ({ status: response.status, body: response.body as CheckoutBody, bodyText: response.bodyText, replayed: true });
 
 export const mismatch = (): CheckoutResult => ({
   status: 422,

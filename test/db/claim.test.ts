@@ -40,7 +40,7 @@ describe("claiming an idempotency key in the database", () => {
     const first = await claimInTx(scope, "k");
     if (first.kind !== "acquired") throw new Error("expected to acquire");
     await complete(db, first.record.id, { status: 201, body: { order: { id: "o1" } } });
-    expect(await claimInTx(scope, "k")).toEqual({ kind: "replay", response: { status: 201, body: { order: { id: "o1" } } }, orderId: null });
+    expect(await claimInTx(scope, "k")).toEqual({ kind: "replay", response: { status: 201, body: { order: { id: "o1" } }, bodyText: '{"order":{"id":"o1"}}' }, orderId: null });
   });
 
   it("lets exactly one of several contenders take over a stale lock", async () => {
