@@ -10,12 +10,13 @@ const Event = z
     type: z.string(),
     created: z.number(),
     data: z.object({ object: EventObject }).optional(),
-    object: EventObject.optional(),
+    // A whole Stripe event says `object: "event"` (what GET /_test/ledger returns); a summary puts its subject there.
+    object: z.union([z.literal("event"), EventObject]).optional(),
     paymentIntent: z.string().nullable().optional(),
     deliveries: z.object({ attempted: z.number(), succeeded: z.number(), failed: z.number() }).optional(),
   })
   .transform(({ data, object, paymentIntent, ...event }) => {
-    const subject = object ?? data?.object ?? { id: "?" };
+    const subject = (typeof object === "object" ? object : undefined) ?? data?.object ?? { id: "?" };
     return { ...event, object: subject, paymentIntent: paymentIntent ?? (subject.object === "payment_intent" ? subject.id : (subject.payment_intent ?? null)) };
   });
 export const LedgerSchema = z.object({
