@@ -48,5 +48,5 @@ describe("checkout properties (fast-check: random interleavings on the real data
     console.log(`[properties] what the runs exercised:\n${coverageText()}`);
     const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance ?? "");
     expect(details.failed, `${fc.defaultReportMessage(details)}\n\n${why}`).toBe(false);
-  }, 300_000);
+  }, Number(process.env.PROPERTY_TIME_LIMIT_MS ?? 60_000) + 240_000);
 });

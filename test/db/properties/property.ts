@@ -13,7 +13,14 @@ export const coverageText = () =>
     ...(["commands", "told", "finalStatus", "auditSteps"] as const).map((name) => `${name}: ${[...coverage[name]].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${v}`).join(", ")}`),
   ].join("\n");
 
-export type PropertyOptions = { seed: number; numRuns: number; maxCommands: number; faults?: FaultName[]; include: OpenBreach[]; timeLimitMs: number; path?: string };
+export type PropertyOptions = { seed: number; numRuns: number; maxCommands: number; faults?: FaultName[]; include: OpenBreach[]; timeLimitMs: number; path?: string; endOnFailure?: boolean };
+
+/** A run that broke something: which invariants (0 for an unexpected error of the app), and the account of it. */
+export class PropertyViolation extends Error {
+  constructor(readonly invariants: number[], message: string) {
+    super(message);
+  }
+}
 
 /** Releases every gate still held, until every actor of the run has finished. */
 async function drain(run: Run, scheduler: fc.Scheduler): Promise<void> {
@@ -48,7 +55,8 @@ async function oneRun(scheduler: fc.Scheduler, commands: Iterable<fc.AsyncComman
     for (const steps of state.audit.values()) for (const step of steps) bump(coverage.auditSteps, step.kind === "claim" || step.kind === "webhook" || step.kind === "completer" ? `${step.kind}:${String(step.detail.outcome ?? step.detail.result ?? step.detail.action)}` : step.kind);
     const violations = results.flatMap((result) => result.violations);
     if (violations.length === 0 && world.errors.length === 0) return;
-    throw new Error(
+    throw new PropertyViolation(
+      [...new Set([...violations.map((v) => v.invariant), ...(world.errors.length ? [0] : [])])],
       [
         ...violations.map((v) => `invariant ${v.invariant}: ${v.message} ${JSON.stringify(v.subject)}`),
         ...world.errors.map((error) => `unexpected error: ${error}`),
@@ -75,6 +83,7 @@ export async function checkProperty(options: PropertyOptions): Promise<fc.RunDet
     // The whole check, shrinking included, stays within the time given; what it found by then is reported.
     interruptAfterTimeLimit: options.timeLimitMs,
     markInterruptAsFailure: false,
+    endOnFailure: options.endOnFailure,
   });
 }
 

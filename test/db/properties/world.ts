@@ -330,10 +330,18 @@ export class World {
 
   /** The campaign's checker on this run's rows and this run's ledger. */
   async check(settled: { settledAfterRounds: number | null; unsettled: Unsettled }): Promise<{ results: InvariantResult[]; state: DatabaseState; ledger: Ledger }> {
-    const state = onlyScopes(await readDatabase(process.env.DATABASE_URL!), new Set(this.scopes()));
+    const whole = await readDatabase(process.env.DATABASE_URL!);
+    const state = onlyScopes(whole, new Set(this.scopes()));
     const ledger = await fetchLedger(paymentsUrl());
     const liveness = { boundMs: 1, settledAfterMs: settled.settledAfterRounds === null ? null : 0, unsettled: settled.unsettled };
-    return { results: checkInvariants({ db: state, ledger, client: this.log, liveness }), state, ledger };
+    const input = { db: state, ledger, client: this.log, liveness };
+    // Invariants 6 and 8 judge the order an answer named, whoever's it is: an answer with another
+    // scope's order (from this run or an earlier one of this file) must be seen as such.
+    const named = new Map(state.orders);
+    for (const answer of this.log.answers) if (answer.orderId && whole.orders.has(answer.orderId)) named.set(answer.orderId, whole.orders.get(answer.orderId)!);
+    const aboutAnswers = checkInvariants({ ...input, db: { ...state, orders: named } });
+    const results = checkInvariants(input).map((result) => (result.id === 6 || result.id === 8 ? aboutAnswers[result.id - 1]! : result));
+    return { results, state, ledger };
   }
 }
 
