@@ -40,7 +40,7 @@ describe("checkout properties (fast-check: random interleavings on the real data
     const { checkProperty, coverageText, optionsFromEnv } = await import("./property.ts");
     const fc = await import("fast-check");
     const postgres = process.env.TEST_DATABASE_KIND === "postgres";
-    const options = optionsFromEnv({ numRuns: postgres ? 30 : 15, timeLimitMs: postgres ? 60_000 : 40_000 });
+    const options = optionsFromEnv({ numRuns: postgres ? 20 : 10, timeLimitMs: postgres ? 45_000 : 30_000 });
     console.log(`[properties] ${database.kind} seed=${options.seed} numRuns=${options.numRuns} open breaches included: ${options.include.join(",") || "none"}; replay with PROPERTY_SEED=${options.seed}`);
     const started = Date.now();
     const details = await checkProperty(options);
