@@ -4,7 +4,7 @@ import type { Instrumentation } from "next";
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.DISABLE_MAINTENANCE === "1") return;
   const { startMaintenanceLoop } = await import("@/lib/maintenance.ts");
-  startMaintenanceLoop(Number(process.env.MAINTENANCE_INTERVAL_MS ?? 2_000));
+  startMaintenanceLoop(Number(process.env.MAINTENANCE_INTERVAL_MS ?? 2_000), Number(process.env.RELAY_INTERVAL_MS ?? 500));
 }
 
 /**

@@ -29,7 +29,7 @@ test.describe("Changed cart", () => {
     await shop.payButton().click();
     const orderId = await shop.expectOrderPage("Paid");
 
-    const state = await records.state({ cartId });
+    const state = await records.settledState({ cartId });
     expect(state.orders).toHaveLength(2);
     expect(state.orders).toMatchObject([
       { idempotencyKey: declinedKey, status: "failed", totalCents: 1800, messages: [] },

@@ -25,7 +25,7 @@ test.describe("Declined card", () => {
     expect(paidOrderId).not.toBe(failedOrderId);
     await expect(await shop.openMailbox()).toHaveCount(1);
 
-    const state = await records.state({ cartId });
+    const state = await records.settledState({ cartId });
     expect(state.orders).toMatchObject([
       { id: failedOrderId, idempotencyKey: declinedKey, status: "failed", messages: [], payments: [{ status: "failed" }] },
       { id: paidOrderId, idempotencyKey: visaKey, status: "paid", messages: [{ kind: "order_confirmation" }], payments: [{ status: "succeeded" }] },

@@ -28,7 +28,7 @@ test.describe("Naive versus safe", () => {
     await shop.burstSubmit(5);
     const orderId = await shop.expectOrderPage("Paid");
 
-    const state = await records.state({ cartId });
+    const state = await records.settledState({ cartId });
     expect(state.orders).toMatchObject([{ id: orderId, idempotencyKey: key, status: "paid", messages: [{ kind: "order_confirmation" }] }]);
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: naive.length + 1, charges: naiveCharges + 1 });
   });

@@ -20,7 +20,7 @@ const SCENARIOS: Record<string, Expectation> = {
   "two-tabs": { title: "Two tabs, one cart", timeline: [/Tab A: Pay( \(again\))? ← 201/, /Tab B: Pay( \(again\))? ← 201 · order paid · Idempotent-Replayed: true/], safe: ONCE, naive: TWICE },
   "webhook-storm": {
     title: "Webhook storm",
-    timeline: [/payment_intent\.succeeded \(evt_\S+\) applied/, /payment_intent\.succeeded \(evt_\S+\) delivered again: duplicate, ignored/, /payment_failed \(evt_\S+\) is stale/, /Order → paid/, /Confirmation sent/],
+    timeline: [/payment_intent\.succeeded \(evt_\S+\) applied/, /payment_intent\.succeeded \(evt_\S+\) delivered again: duplicate, ignored/, /payment_failed \(evt_\S+\) is stale/, /Order → paid/, /Confirmation delivered to the mailbox \(delivery 1/],
     safe: ONCE,
     naive: { orders: 1, charges: 1, messages: 5 },
   },

@@ -15,7 +15,9 @@ export type AuditDetail = {
   lock_released: { reason: string };
   order_status: { to: OrderStatusName; by: "checkout" | "webhook" | "refund" | "naive_checkout" };
   webhook: { eventId: string; type: string; result: "applied" | "no_change" | "duplicate" | "stale_ignored" };
-  outbox: { state: "queued" | "sent"; kind: string };
+  outbox: { state: "queued" | "sent"; kind: string; via?: "in_process" | "broker" };
+  /** One delivery of a message reaching the idempotent consumer (lib/mail/consume.ts). */
+  mail: { result: "delivered" | "duplicate"; via: "in_process" | "broker"; delivery: number; kind: string };
   completer: { action: "took_over" };
   naive_order: { note: string };
 };
@@ -26,7 +28,7 @@ export type TimelineEvent = {
   [K in AuditKind]: { id: string; at: string; kind: K; orderId: string | null; detail: AuditDetail[K] };
 }[AuditKind];
 
-export type Actor = "shop" | "stripe" | "webhook" | "outbox" | "completer";
+export type Actor = "shop" | "stripe" | "webhook" | "outbox" | "mailer" | "completer";
 
 /** Who acted, and a sentence a reader who never saw the code understands. */
 export function describeEvent(event: TimelineEvent): { actor: Actor; text: string; tone: "good" | "warn" | "bad" | "info" } {
@@ -64,7 +66,11 @@ export function describeEvent(event: TimelineEvent): { actor: Actor; text: strin
     case "outbox":
       return event.detail.state === "queued"
         ? { actor: "outbox", text: "Confirmation queued in the same transaction as “paid”", tone: "info" }
-        : { actor: "outbox", text: "Confirmation sent", tone: "good" };
+        : { actor: "outbox", text: event.detail.via === "broker" ? "Confirmation published to RabbitMQ, the broker confirmed: marked sent" : "Confirmation handed to the mailer: marked sent", tone: "info" };
+    case "mail":
+      return event.detail.result === "delivered"
+        ? { actor: "mailer", text: `Confirmation delivered to the mailbox (delivery ${event.detail.delivery}${event.detail.via === "broker" ? ", from RabbitMQ" : ""})`, tone: "good" }
+        : { actor: "mailer", text: `Confirmation delivered again (delivery ${event.detail.delivery}): already processed, skipped — no second email`, tone: "good" };
     case "completer":
       return { actor: "completer", text: "Completer took over a stuck checkout", tone: "warn" };
     case "naive_order":

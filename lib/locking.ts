@@ -21,6 +21,9 @@ import { metrics } from "@/lib/metrics.ts";
  *   cart edit       2, 4           (lib/cart.ts: setCartQuantity)
  *   refund          3, 4           (lib/refunds.ts)
  *   completer, release, purge: 1 only
+ *   mail consumer   its ProcessedMessage row (its "own row", upserted), then a MailboxEntry
+ *                   insert (FOR KEY SHARE on the Order; lib/mail/consume.ts)
+ *   outbox relay    OutboxMessage rows only (claimed SKIP LOCKED, marked one at a time)
  *
  * The locks are FOR NO KEY UPDATE, what a plain UPDATE takes: inserting a row that references
  * another (Order → Cart, Payment → Order, CartItem → Cart) takes FOR KEY SHARE on the referenced

@@ -9,38 +9,48 @@ import { metricsHistory, SAMPLE_INTERVAL_MS } from "@/lib/metrics-history.ts";
 import { deliverPendingMessages } from "@/lib/outbox.ts";
 
 /**
- * The background work of one app instance: deliver outbox messages, resume stuck checkouts,
- * purge expired idempotency records and old timeline steps (bounded batches). Every step is safe to run on several
- * instances at once: each claims its rows with a conditional update.
+ * The background work of one app instance: resume stuck checkouts, purge expired idempotency
+ * records and old timeline steps (bounded batches). Every step is safe to run on several
+ * instances at once: each claims its rows with a conditional update. The outbox relay has its
+ * own, shorter loop (startRelayLoop), so a confirmation leaves within a fraction of a second.
  */
 export async function runMaintenance(now = new Date()) {
-  const delivered = await deliverPendingMessages();
   const completed = await completeStuckCheckouts({ now });
   const purged = await purgeExpired(db, now);
   const auditPurged = await purgeOldAuditEvents(db, now, env().AUDIT_RETENTION_MS);
-  metrics.outboxSent.inc(delivered);
   metrics.completerResumed.inc(completed);
   metrics.purged.inc(purged);
-  if (delivered || completed || purged || auditPurged) logger.info({ delivered, completed, purged, auditPurged }, "maintenance");
-  return { delivered, completed, purged, auditPurged };
+  if (completed || purged || auditPurged) logger.info({ completed, purged, auditPurged }, "maintenance");
+  return { completed, purged, auditPurged };
 }
 
-/** Also starts the metrics sampler that the /admin dashboard charts; the returned function stops both. */
-export function startMaintenanceLoop(intervalMs = 2_000): () => void {
-  const stopSampling = metricsHistory.start(SAMPLE_INTERVAL_MS);
+/** Runs `work` every `intervalMs`, never two passes at once; returns the function that stops it. */
+function every(intervalMs: number, name: string, work: () => Promise<unknown>): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    runMaintenance()
-      .catch((error: unknown) => logger.error({ err: error }, "maintenance failed"))
+    work()
+      .catch((error: unknown) => logger.error({ err: error }, `${name} failed`))
       .finally(() => {
         running = false;
       });
   }, intervalMs);
   timer.unref();
-  return () => {
-    clearInterval(timer);
-    stopSampling();
-  };
+  return () => clearInterval(timer);
+}
+
+/** One relay pass: hand queued confirmations to the consumer, mark each one sent after it committed. */
+async function relayOnce(): Promise<void> {
+  const sent = await deliverPendingMessages();
+  metrics.outboxSent.inc(sent);
+}
+
+/**
+ * Starts the maintenance loop, the outbox relay's loop and the metrics sampler that the /admin
+ * dashboard charts; the returned function stops all three.
+ */
+export function startMaintenanceLoop(intervalMs = 2_000, relayIntervalMs = 500): () => void {
+  const stops = [metricsHistory.start(SAMPLE_INTERVAL_MS), every(intervalMs, "maintenance", () => runMaintenance()), every(relayIntervalMs, "outbox relay", relayOnce)];
+  return () => stops.forEach((stop) => stop());
 }

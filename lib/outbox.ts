@@ -1,6 +1,8 @@
-import { audit, recordAudit } from "@/lib/audit.ts";
 import type { Tx } from "@/lib/db.ts";
-import { db } from "@/lib/db.ts";
+import { logger } from "@/lib/log.ts";
+import { consumeMessage } from "@/lib/mail/consume.ts";
+import { relayPending, type Publisher } from "@/lib/mail/relay.ts";
+import { metrics } from "@/lib/metrics.ts";
 import { formatMoney } from "@/lib/money.ts";
 
 export const CONFIRMATION = "order_confirmation";
@@ -25,30 +27,21 @@ export async function enqueueConfirmation(tx: Tx, order: ConfirmableOrder): Prom
   });
 }
 
-/**
- * Delivers queued messages. Claiming a message is a conditional update (sentAt still null), so
- * two workers never both deliver it. "Delivery" is the mailbox page here; a real shop would
- * call its mail provider with the message id as that provider's idempotency key.
- */
-export async function deliverPendingMessages(limit = 50): Promise<number> {
-  const pending = await db.outboxMessage.findMany({ where: { sentAt: null }, select: { id: true, orderId: true, recipient: true, kind: true }, orderBy: { createdAt: "asc" }, take: limit });
-  let delivered = 0;
-  for (const message of pending) {
-    const sent = await db.$transaction(async (tx) => {
-      const { count } = await tx.outboxMessage.updateMany({ where: { id: message.id, sentAt: null }, data: { sentAt: new Date() } });
-      if (count === 1) await recordAudit(tx, [audit("outbox", { scope: message.recipient, orderId: message.orderId }, { state: "sent", kind: message.kind })]);
-      return count;
-    });
-    delivered += sent;
-  }
-  return delivered;
-}
+/** The relay's in-process hand-over (no AMQP_URL): the same consumer the mailer runs, called directly. */
+export const inProcessPublisher: Publisher = {
+  path: "in_process",
+  async publish(message) {
+    const { result } = await consumeMessage(message, "in_process");
+    metrics.mailConsumed.inc({ result, via: "in_process" });
+  },
+};
 
-export function listMessages(recipients: string[] | "all") {
-  return db.outboxMessage.findMany({
-    where: recipients === "all" ? {} : { recipient: { in: recipients } },
-    orderBy: { createdAt: "desc" },
-    take: 100,
-    select: { id: true, orderId: true, kind: true, subject: true, body: true, createdAt: true, sentAt: true },
-  });
+/**
+ * One pass of the outbox relay. The row is marked sent after the consumer committed, in a
+ * separate transaction, exactly as with a broker: a relay that dies in between hands the message
+ * over again, and the consumer recognises it. One path, tested either way.
+ */
+export async function deliverPendingMessages(publisher: Publisher = inProcessPublisher, limit = 50): Promise<number> {
+  const { sent } = await relayPending(publisher, { limit, onError: (error, message) => logger.warn({ err: error, messageId: message.messageId }, "outbox relay: hand-over failed, retried after the lease") });
+  return sent;
 }

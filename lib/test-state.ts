@@ -16,6 +16,7 @@ export async function shopState(filter: { cartId?: string; orderId?: string }) {
       id: true, status: true, idempotencyKey: true, cartVersion: true, totalCents: true, paymentIntentId: true,
       payments: { select: { paymentIntentId: true, status: true, amountCents: true } },
       messages: { select: { kind: true, sentAt: true } },
+      mailbox: { select: { kind: true, messageId: true, deliveredAt: true } },
     },
   });
   const orderIds = orders.map((order) => order.id);
@@ -23,5 +24,7 @@ export async function shopState(filter: { cartId?: string; orderId?: string }) {
     db.idempotencyRecord.findMany({ where: { orderId: { in: orderIds } }, select: { key: true, recoveryPoint: true, responseStatus: true } }),
     db.webhookEvent.findMany({ where: { orderId: { in: orderIds } }, select: { id: true, type: true } }),
   ]);
-  return { orders, records, webhookEvents };
+  // "messages" are the confirmations that reached the mailbox (what the shopper received); the
+  // outbox rows behind them are listed apart.
+  return { orders: orders.map(({ messages, mailbox, ...order }) => ({ ...order, messages: mailbox, outbox: messages })), records, webhookEvents };
 }

@@ -53,7 +53,13 @@ export async function readDatabase(url: string): Promise<DatabaseState> {
     }
     const prices = new Map((await q<{ slug: string; priceCents: number }>(`select slug, "priceCents" from "Product"`)).map((row) => [row.slug, row.priceCents]));
     const records = await q<RecordRow>(`select scope, key, "recoveryPoint", "lockedAt" is not null as locked, "orderId", "responseStatus" from "IdempotencyRecord"`);
-    const confirmations = await q<ConfirmationRow>(`select "orderId", kind, "sentAt" is not null as sent from "OutboxMessage"`);
+    // A confirmation is sent when the mailer wrote its mailbox entry (one row per email); an
+    // outbox row with no entry yet is a confirmation still on its way.
+    const confirmations = await q<ConfirmationRow>(`
+      select "orderId", kind, true as sent from "MailboxEntry"
+      union all
+      select m."orderId", m.kind, false as sent from "OutboxMessage" m
+      where not exists (select 1 from "MailboxEntry" e where e."messageId" = m.id)`);
     const audit = new Map<string, AuditRow[]>();
     for (const row of await q<AuditRow>(`select id::text as id, at::text as at, "orderId", kind, detail from "AuditEvent" where "orderId" is not null order by "AuditEvent".id`)) {
       const list = audit.get(row.orderId!) ?? [];
@@ -74,7 +80,7 @@ export async function readUnsettled(url: string): Promise<Unsettled> {
       select (select count(*) from "Order" where status in ('pending', 'processing')) as open,
              (select count(*) from "IdempotencyRecord" where "recoveryPoint" <> 'finished') as unfinished,
              (select count(*) from "IdempotencyRecord" where "lockedAt" is not null) as locked,
-             (select count(*) from "OutboxMessage" where "sentAt" is null) as unsent`);
+             (select count(*) from "OutboxMessage" m where not exists (select 1 from "MailboxEntry" e where e."messageId" = m.id)) as unsent`);
     const row = rows[0]!;
     return { openOrders: Number(row.open), unfinishedRecords: Number(row.unfinished), lockedRecords: Number(row.locked), unsentMessages: Number(row.unsent) };
   });

@@ -39,7 +39,7 @@ export function historyOf(violation: Violation, input: { db: DatabaseState; ledg
   if (order) {
     out.push(`database: order ${order.id} ${order.status} total ${order.totalCents} ${order.cartId ? `cart ${order.cartId} v${order.cartVersion}` : `api ${order.apiClientId}`} lines ${order.items.map((i) => `${i.slug}×${i.quantity}@${i.unitPriceCents}`).join(", ")} paymentIntent ${order.paymentIntentId ?? "none"}`);
     for (const record of db.records.filter((r) => r.orderId === order.id)) out.push(`  record ${record.key}: ${record.recoveryPoint}${record.locked ? " (locked)" : ""} answer ${record.responseStatus ?? "none"}`);
-    for (const message of db.confirmations.filter((m) => m.orderId === order.id)) out.push(`  outbox ${message.kind} ${message.sent ? "sent" : "unsent"}`);
+    for (const message of db.confirmations.filter((m) => m.orderId === order.id)) out.push(`  ${message.kind} ${message.sent ? "in the mailbox" : "queued, not in the mailbox"}`);
     out.push("  timeline:", ...(db.audit.get(order.id) ?? []).map((step) => `    ${step.id} ${step.at} ${step.kind} ${JSON.stringify(step.detail)}`));
     const byOrder = ledgerByOrder(ledger);
     out.push("payments server:");

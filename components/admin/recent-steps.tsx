@@ -11,6 +11,7 @@ const ACTORS: Record<Actor, string> = {
   stripe: "bg-indigo-50 text-indigo-800 ring-indigo-200",
   webhook: "bg-sky-50 text-sky-800 ring-sky-200",
   outbox: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+  mailer: "bg-teal-50 text-teal-800 ring-teal-200",
   completer: "bg-amber-50 text-amber-800 ring-amber-200",
 };
 

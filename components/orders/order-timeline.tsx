@@ -29,4 +29,4 @@ export function OrderTimeline({ orderId, status }: { orderId: string; status: Or
   );
 }
 
-const confirmationSent = (timeline: TimelineEvent[] | undefined) => timeline?.some((event) => event.kind === "outbox" && event.detail.state === "sent") ?? false;
+const confirmationSent = (timeline: TimelineEvent[] | undefined) => timeline?.some((event) => event.kind === "mail" && event.detail.result === "delivered") ?? false;

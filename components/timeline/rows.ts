@@ -1,6 +1,6 @@
 import { describeEvent, type TimelineEvent } from "@/lib/audit-events.ts";
 
-export type TimelineActor = "lab" | "shopper" | "shop" | "stripe" | "webhook" | "outbox" | "completer";
+export type TimelineActor = "lab" | "shopper" | "shop" | "stripe" | "webhook" | "outbox" | "mailer" | "completer";
 export type TimelineRow = { id: string; at: string; actor: TimelineActor; text: string; tone: "good" | "warn" | "bad" | "info"; kind: string };
 
 export function auditRows(events: TimelineEvent[]): TimelineRow[] {

@@ -7,6 +7,7 @@ const ACTOR_STYLE: Record<TimelineActor, string> = {
   stripe: "bg-violet-100 text-violet-900",
   webhook: "bg-emerald-100 text-emerald-900",
   outbox: "bg-stone-200 text-stone-800",
+  mailer: "bg-teal-100 text-teal-900",
   completer: "bg-rose-100 text-rose-900",
 };
 

@@ -8,7 +8,10 @@ type StateOrder = {
   totalCents: number;
   paymentIntentId: string | null;
   payments: { paymentIntentId: string; status: string; amountCents: number }[];
+  /** The confirmations in the mailbox (what the shopper received), one per email. */
   messages: { kind: string }[];
+  /** The outbox rows behind them: queued in the transaction that made the order paid. */
+  outbox: { kind: string; sentAt: string | null }[];
 };
 export type ShopState = {
   orders: StateOrder[];
@@ -29,9 +32,24 @@ export class ShopRecords {
     return (await response.json()) as ShopState;
   }
 
+  /**
+   * The state once every queued confirmation reached the mailbox (the relay runs every half
+   * second, after the order is paid): the counts asserted then are final, not a race.
+   */
+  async settledState(filter: { cartId: string } | { orderId: string }): Promise<ShopState> {
+    let state: ShopState | undefined;
+    await expect
+      .poll(async () => {
+        state = await this.state(filter);
+        return state.orders.every((order) => order.messages.length >= order.outbox.length);
+      }, { message: "every queued confirmation reached the mailbox" })
+      .toBe(true);
+    return state!;
+  }
+
   /** The cart ended with exactly one order, paid, with one confirmation (under `key`, if given). */
   async expectOnePaidOrder(cartId: string, expected: { id: string; key?: string }): Promise<ShopState> {
-    const state = await this.state({ cartId });
+    const state = await this.settledState({ cartId });
     expect(state.orders).toHaveLength(1);
     expect(state.orders[0]).toMatchObject({ id: expected.id, ...(expected.key && { idempotencyKey: expected.key }), status: "paid", messages: [{ kind: "order_confirmation" }] });
     return state;

@@ -47,13 +47,14 @@ async function execute(context: ScenarioContext): Promise<void> {
   }
 }
 
-/** Until no order of the run is pending or processing and every confirmation is sent (bounded). */
+/** Until no order of the run is pending or processing and every confirmation reached the mailbox (bounded). */
 async function waitUntilSettled(scope: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const [unsettled, unsent] = await Promise.all([
       db.order.count({ where: { scope, status: { in: ["pending", "processing"] } } }),
-      db.outboxMessage.count({ where: { recipient: scope, sentAt: null } }),
+      // Queued in the outbox and not yet in the mailbox (sent but still in the broker counts too).
+      db.outboxMessage.count({ where: { recipient: scope, order: { mailbox: { none: {} } } } }),
     ]);
     if (unsettled === 0 && unsent === 0) return;
     await sleep(250);
@@ -66,7 +67,7 @@ async function tally(context: ScenarioContext): Promise<LabResult> {
   const [orders, intents, sent] = await Promise.all([
     db.order.findMany({ where: { scope: run.scope }, orderBy: { createdAt: "asc" }, select: { id: true, status: true, idempotencyKey: true } }),
     payments.paymentIntents(),
-    db.outboxMessage.findMany({ where: { recipient: run.scope, sentAt: { not: null } }, select: { orderId: true } }),
+    db.mailboxEntry.findMany({ where: { recipient: run.scope }, select: { orderId: true } }),
   ]);
   const naiveIds = new Set(orders.filter((order) => order.idempotencyKey.startsWith("naive_")).map((order) => order.id));
   const count = (isNaive: boolean): Tally => ({
