@@ -4,8 +4,8 @@ import { env } from "./lib/env.ts";
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  // pg and Prisma's runtime stay plain Node modules rather than being bundled.
-  serverExternalPackages: ["pg", "@prisma/adapter-pg", "pino"],
+  // pg, Prisma's runtime and the AMQP client stay plain Node modules rather than being bundled.
+  serverExternalPackages: ["pg", "@prisma/adapter-pg", "pino", "amqplib"],
   // Several instances may share one build output folder in tests; keep it configurable.
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   experimental: {

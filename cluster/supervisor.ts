@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Env } from "../lib/env.ts";
+import { startMailerProcess } from "../scripts/mailer-process.ts";
 import { DEFAULT_WEBHOOK_SECRET, startPaymentsServer, type PaymentsServer, type PaymentsServerOptions } from "../payments-server/src/index.ts";
 import { startEmbeddedDatabase } from "../scripts/db/embedded.ts";
 import { prepareDatabase } from "../scripts/db/prepare.ts";
@@ -83,6 +84,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     cleanups.push(async () => void (await Promise.all(instances.map((instance) => instance.stop()))));
     await Promise.all(instances.map((instance) => instance.start()));
     for (const instance of instances) log(`[instance ${instance.index}] ${instance.url} (pid ${instance.pid}; pause points, /api/metrics and test endpoints are per instance)`);
+    // With a broker, every instance's relay publishes to RabbitMQ and one mailer process consumes.
+    if (instanceEnv.AMQP_URL) {
+      const mailer = startMailerProcess({ ...instanceEnv, MAILER_METRICS_PORT: String(await freePort()) }, path.join(options.runDir, "mailer.log"));
+      cleanups.push(mailer.stop);
+      log(`[mailer] pid ${mailer.pid}, consuming from RabbitMQ (queue prefix ${instanceEnv.AMQP_QUEUE_PREFIX ?? "shop."})`);
+    }
 
     const readTimeoutMs = worstRequestMs(config);
     const retryReadTimeoutMs = options.retryReadTimeoutMs ?? config.STRIPE_TIMEOUT_MS;

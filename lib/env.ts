@@ -31,6 +31,10 @@ const schema = z.object({
   WEBHOOK_BODY_LIMIT_BYTES: bytes(1024 * 1024),
   /** A production build serves /api/metrics only to `Authorization: Bearer <this>`, and not at all without it. */
   METRICS_TOKEN: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional()),
+  /** RabbitMQ (amqp://…): the outbox relay publishes confirmations there and the mailer process consumes them. Unset: handed over in process. */
+  AMQP_URL: z.preprocess((value) => (value === "" ? undefined : value), z.string().regex(/^amqps?:\/\//, "AMQP_URL must be an amqp:// or amqps:// URL").optional()),
+  /** Prefix of the queue names (`<prefix>confirmations`, `<prefix>confirmations.dead`): one shared broker, several shops or runs. */
+  AMQP_QUEUE_PREFIX: z.string().regex(/^[\w.-]*$/).default("shop."),
   ENABLE_TEST_ENDPOINTS: flag,
   /** Test runs only, and only with ENABLE_TEST_ENDPOINTS=1: guarantees switched off (lib/test-hooks.ts). */
   BREAK_GUARANTEES: z.string().default(""),

@@ -6,6 +6,7 @@ import { purgeExpired } from "@/lib/idempotency.ts";
 import { logger } from "@/lib/log.ts";
 import { metrics } from "@/lib/metrics.ts";
 import { metricsHistory, SAMPLE_INTERVAL_MS } from "@/lib/metrics-history.ts";
+import { relayPublisher } from "@/lib/mail/publisher.ts";
 import { deliverPendingMessages } from "@/lib/outbox.ts";
 
 /**
@@ -40,9 +41,9 @@ function every(intervalMs: number, name: string, work: () => Promise<unknown>): 
   return () => clearInterval(timer);
 }
 
-/** One relay pass: hand queued confirmations to the consumer, mark each one sent after it committed. */
+/** One relay pass: hand queued confirmations over (consumer or broker), mark each one sent after. */
 async function relayOnce(): Promise<void> {
-  const sent = await deliverPendingMessages();
+  const sent = await deliverPendingMessages(relayPublisher());
   metrics.outboxSent.inc(sent);
 }
 

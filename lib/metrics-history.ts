@@ -1,3 +1,4 @@
+import type { MailStatus } from "@/lib/mail/status.ts";
 import type { TimelineEvent } from "@/lib/audit-events.ts";
 import { logger } from "@/lib/log.ts";
 import { CHECKOUT_OUTCOMES, healthOf, metrics, type CheckoutOutcome, type IdempotencyHealth } from "@/lib/metrics.ts";
@@ -234,4 +235,6 @@ export type AdminMetricsResponse = {
   intervals: MetricsInterval[];
   /** Newest first; scopes as hashes, shoppers' raw keys hidden. */
   timeline: (TimelineEvent & { scopeHash: string })[];
+  /** The confirmation path (database counts; RabbitMQ's queue depths when AMQP_URL is set). */
+  mail: MailStatus;
 };

@@ -5,11 +5,13 @@ import { optionsFromEnv, startPaymentsServer } from "../payments-server/src/inde
 import { openDatabase } from "./db/connect.ts";
 import { prepareDatabase } from "./db/prepare.ts";
 import { OwnerLockError } from "./db/owner-lock.ts";
+import { startMailerProcess } from "./mailer-process.ts";
 
 /**
  * `npm run dev` and `npm start`: the whole shop in one command. The database (embedded PGlite
  * unless DATABASE_URL is set), migrations and seed, the local payments server (unless Stripe is
- * real or STRIPE_API_URL points elsewhere), then Next.js with everything wired in.
+ * real or STRIPE_API_URL points elsewhere), then Next.js with everything wired in, and the mailer
+ * process when AMQP_URL names a RabbitMQ.
  */
 const mode = process.argv[2] === "start" ? "start" : "dev";
 if (existsSync(".env")) process.loadEnvFile(".env");
@@ -36,12 +38,16 @@ async function main() {
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: database.url, ...(payments && { STRIPE_API_URL: payments.url }) },
   });
   console.log(`[shop] ${appUrl}`);
+  // With a broker, confirmations go outbox → relay → RabbitMQ → this mailer process → mailbox.
+  const mailer = process.env.AMQP_URL ? startMailerProcess({ ...process.env, DATABASE_URL: database.url }) : null;
+  if (mailer) console.log(`[mailer] consuming from RabbitMQ (pid ${mailer.pid}), metrics at http://127.0.0.1:${process.env.MAILER_METRICS_PORT ?? 9465}/metrics`);
 
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     child.kill("SIGTERM");
+    await mailer?.stop();
     await payments?.close();
     await database.close();
     process.exit(code);

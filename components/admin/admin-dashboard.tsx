@@ -4,6 +4,7 @@ import useSWR from "swr";
 import type { AdminMetricsResponse } from "@/lib/metrics-history.ts";
 import { CHARTS } from "@/components/admin/chart-definitions.ts";
 import { HeadlineStats } from "@/components/admin/headline-stats.tsx";
+import { MailStatus } from "@/components/admin/mail-status.tsx";
 import { RecentSteps } from "@/components/admin/recent-steps.tsx";
 import { TimeSeriesChart } from "@/components/admin/time-series-chart.tsx";
 import { fetchJson, type FetchError } from "@/components/swr.ts";
@@ -37,6 +38,7 @@ export function AdminDashboard() {
           <TimeSeriesChart key={chart.id} chart={chart} intervals={data.intervals} />
         ))}
       </div>
+      <MailStatus mail={data.mail} />
       <RecentSteps timeline={data.timeline} />
     </div>
   );

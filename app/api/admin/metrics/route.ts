@@ -2,6 +2,7 @@ import { z } from "zod";
 import { recentAuditEvents } from "@/lib/audit.ts";
 import { devToolsEnabled } from "@/lib/dev-tools.ts";
 import { jsonError } from "@/lib/http.ts";
+import { mailStatus } from "@/lib/mail/status.ts";
 import { currentIdempotencyHealth } from "@/lib/metrics.ts";
 import { metricsHistory, summarizeWindow, toIntervals, type AdminMetricsResponse } from "@/lib/metrics-history.ts";
 
@@ -15,7 +16,7 @@ export async function GET(request: Request) {
   if (!parsed.success) return jsonError(400, "invalid_request_error", "events must be an integer from 1 to 200", "invalid_query");
 
   const samples = metricsHistory.samples();
-  const [health, timeline] = await Promise.all([currentIdempotencyHealth(), recentAuditEvents(parsed.data.events)]);
+  const [health, timeline, mail] = await Promise.all([currentIdempotencyHealth(), recentAuditEvents(parsed.data.events), mailStatus()]);
   const body: AdminMetricsResponse = {
     sampleIntervalMs: metricsHistory.intervalMs,
     capacity: metricsHistory.capacity,
@@ -23,6 +24,7 @@ export async function GET(request: Request) {
     window: summarizeWindow(samples),
     intervals: toIntervals(samples),
     timeline,
+    mail,
   };
   return Response.json(body, { headers: { "Cache-Control": "no-store" } });
 }
