@@ -48,6 +48,18 @@ class CartCheckout extends Step {
   }
 }
 
+class Retry extends Step {
+  constructor(readonly pick: number, readonly copies: number) {
+    super();
+  }
+  toString() {
+    return `Retry(request#${this.pick}${this.copies > 1 ? ` ×${this.copies}` : ""})`;
+  }
+  protected act(world: World) {
+    return world.retry(this.pick, this.copies);
+  }
+}
+
 class ViewCart extends Step {
   constructor(readonly cart: number) {
     super();
@@ -204,6 +216,7 @@ export function commandArbitraries(options: { faults: FaultName[]; include: Open
   const weighted: [fc.Arbitrary<Command>, number][] = [
     [fc.tuple(fc.nat({ max: SHOPPER_COUNT.api - 1 }), fc.nat({ max: 2 }), fc.nat({ max: ITEM_SETS.length - 1 }), fc.nat({ max: PAYMENT_METHODS.length - 1 }), copiesArb).map(([c, k, i, m, n]) => new ApiCheckout(c, k, i, m, n)), 6],
     [fc.tuple(fc.nat({ max: SHOPPER_COUNT.cart - 1 }), fc.nat({ max: 2 }), fc.nat({ max: PAYMENT_METHODS.length - 1 }), copiesArb).map(([c, t, m, n]) => new CartCheckout(c, t, m, n)), 5],
+    [fc.tuple(pick, copiesArb).map(([p, n]) => new Retry(p, n)), 5],
     [fc.nat({ max: SHOPPER_COUNT.cart - 1 }).map((c) => new ViewCart(c)), 2],
     [fc.tuple(fc.nat({ max: SHOPPER_COUNT.cart - 1 }), fc.nat({ max: CART_PRODUCTS.length - 1 }), fc.nat({ max: 3 })).map(([c, p, q]) => new EditCart(c, p, q)), 2],
     [fc.tuple(pick, copiesArb).map(([p, n]) => new DeliverEvent(p, n)), 4],

@@ -78,12 +78,18 @@ export class World {
   readonly orders: { id: string; shopper: Shopper }[] = [];
   /** Unexpected errors of the app (not a crash the run asked for): each is a failure of the run. */
   readonly errors: string[] = [];
+  /** Checkout requests sent so far, each as it can be sent again (a retry, a reload: same key, same body). */
+  readonly sent: { label: string; again: (copies: number) => Promise<void> }[] = [];
   /** Each command as it ran, with what it picked at run time: printed with a counterexample. */
   readonly trace: string[] = [];
 
   private constructor(readonly run: Run) {}
 
   static async create(run: Run): Promise<World> {
+    // Each run starts from an empty shop (the catalog stays) and an empty payments account: what an
+    // earlier run left unfinished (a stranded order, a failed run's records) is not this run's
+    // completer's to find.
+    await db.$executeRawUnsafe(`TRUNCATE "AuditEvent", "WebhookEvent", "OutboxMessage", "Payment", "OrderItem", "Order", "IdempotencyRecord", "CartItem", "Cart", "ApiClient" CASCADE`);
     await paymentsCall("POST", "/_test/reset");
     const world = new World(run);
     for (let i = 0; i < SHOPPERS.api; i++) {
@@ -163,25 +169,35 @@ export class World {
   }
 
   /** `copies` identical requests at once (a double-click, a retry storm), each its own actor. */
-  async apiCheckout(shopper: Shopper, key: string, items: (typeof ITEM_SETS)[number], paymentMethod: PaymentMethodId, copies: number): Promise<void> {
+  async apiCheckout(shopper: Shopper, key: string, items: (typeof ITEM_SETS)[number], paymentMethod: PaymentMethodId, copies: number, retry = false): Promise<void> {
+    if (!retry) this.sent.push({ label: `api ${shopper.name} ${key}`, again: (n) => this.apiCheckout(shopper, key, items, paymentMethod, n, true) });
     await Promise.all(
       Array.from({ length: copies }, (_, copy) => {
-        const request = this.request(shopper, "api_checkout", { copy: copy ? "click" : "first", key, items: [...items], paymentMethod });
+        const request = this.request(shopper, "api_checkout", { copy: retry ? "retry" : copy ? "click" : "first", key, items: [...items], paymentMethod });
         return this.run.spawn(`#${request.id} api ${shopper.name} ${key}`, () => callCheckoutApi({ key, apiKey: shopper.apiKey, body: { items, paymentMethod } }), (outcome) => this.answer(request, outcome));
       }),
     );
   }
 
   /** The checkout page's submit for the version the shopper last saw; `tabs` tabs, each with its own key. */
-  async cartCheckout(shopper: Shopper, tab: number, paymentMethod: PaymentMethodId, copies: number): Promise<void> {
-    const version = shopper.seen;
+  async cartCheckout(shopper: Shopper, tab: number, paymentMethod: PaymentMethodId, copies: number, retryOf?: { version: number; key: string }): Promise<void> {
+    const version = retryOf?.version ?? shopper.seen;
     await Promise.all(
       Array.from({ length: copies }, (_, copy) => {
-        const key = `v${version}-tab${(tab + copy) % 3}`;
-        const request = this.request(shopper, "place_order", { copy: copy ? "second_tab" : "first", key, cartVersion: version, paymentMethod });
+        const key = retryOf?.key ?? `v${version}-tab${(tab + copy) % 3}`;
+        if (!retryOf) this.sent.push({ label: `cart ${shopper.name} ${key}`, again: (n) => this.cartCheckout(shopper, tab, paymentMethod, n, { version, key }) });
+        const request = this.request(shopper, "place_order", { copy: retryOf ? "reload" : copy ? "second_tab" : "first", key, cartVersion: version, paymentMethod });
         return this.run.spawn(`#${request.id} cart ${shopper.name} ${key}`, (): Promise<CheckoutResult> => checkout(fromCart({ id: shopper.cartId, version }, key, paymentMethod)), (outcome) => this.answer(request, outcome));
       }),
     );
+  }
+
+  /** The shopper sends an earlier checkout again, unchanged: a retry after 503 or no answer, a reload. */
+  async retry(pick: number, copies: number): Promise<string | null> {
+    if (this.sent.length === 0) return null;
+    const sent = this.sent[pick % this.sent.length]!;
+    await sent.again(copies);
+    return sent.label;
   }
 
   async refund(pick: number, copies: number): Promise<void> {
@@ -222,7 +238,9 @@ export class World {
 
   private webhookAnswer(eventId: string, outcome: { value: { status: number } } | { error: unknown }): void {
     if ("error" in outcome) {
-      if (!(outcome.error instanceof ActorCrashed)) this.errors.push(`webhook ${eventId}: ${String((outcome.error as Error)?.stack ?? outcome.error)}`);
+      // A handler that could not ask Stripe (an injected fault) answers 500, and Stripe delivers again: the settle phase does.
+      const injected = String((outcome.error as Error)?.message).includes("(injected fault)");
+      if (!(outcome.error instanceof ActorCrashed) && !injected) this.errors.push(`webhook ${eventId}: ${String((outcome.error as Error)?.stack ?? outcome.error)}`);
     } else if (outcome.value.status !== 200) this.errors.push(`webhook ${eventId} answered ${outcome.value.status}`);
   }
 
