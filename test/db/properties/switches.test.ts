@@ -45,7 +45,7 @@ describeOnPostgres("the properties catch a guarantee switched off", () => {
       const { checkProperty, optionsFromEnv, PropertyViolation } = await import("./property.ts");
       broken.clear();
       broken.add(name);
-      const options = { ...optionsFromEnv({ numRuns: 200, timeLimitMs: 45_000 }), endOnFailure: true };
+      const options = { ...optionsFromEnv({ numRuns: 300, timeLimitMs: 60_000 }), endOnFailure: true };
       const details = await checkProperty(options);
       console.log(`[properties] ${name} off, seed=${details.seed}: ${details.failed ? `caught after ${details.numRuns} run(s)` : `not caught in ${details.numRuns} runs`}`);
       expect(details.failed, `${name} switched off, not caught in ${details.numRuns} runs (seed ${details.seed})`).toBe(true);

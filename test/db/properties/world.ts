@@ -1,4 +1,3 @@
-import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { createCart, findCartByToken, setCartQuantity, type CartView } from "@/lib/cart.ts";
 import { checkout } from "@/lib/checkout/checkout.ts";
 import { cartScope } from "@/lib/checkout/request.ts";
@@ -78,6 +77,8 @@ export class World {
   readonly orders: { id: string; shopper: Shopper }[] = [];
   /** Unexpected errors of the app (not a crash the run asked for): each is a failure of the run. */
   readonly errors: string[] = [];
+  /** Events delivered during the run (the backlog is the rest). */
+  private readonly delivered = new Set<string>();
   /** Checkout requests sent so far, each as it can be sent again (a retry, a reload: same key, same body). */
   readonly sent: { label: string; again: (copies: number) => Promise<void> }[] = [];
   /** Each command as it ran, with what it picked at run time: printed with a counterexample. */
@@ -220,9 +221,22 @@ export class World {
     const events = await this.events();
     if (events.length === 0) return null;
     const event = events[pick % events.length]!;
+    this.delivered.add(event.id);
     const full = await retrieveEvent(event.id);
     await Promise.all(Array.from({ length: copies }, () => this.run.spawn(`webhook ${event.type} ${event.id}`, () => deliver(full), (outcome) => this.webhookAnswer(event.id, outcome))));
     return `${event.type} ${event.id}`;
+  }
+
+  /** Every event not delivered yet arrives at once (a webhook backlog): the scheduler decides their order. */
+  async deliverBacklog(): Promise<string | null> {
+    const events = (await this.events()).filter((event) => !this.delivered.has(event.id));
+    if (events.length === 0) return null;
+    for (const event of events) {
+      this.delivered.add(event.id);
+      const full = await retrieveEvent(event.id);
+      await this.run.spawn(`webhook ${event.type} ${event.id}`, () => deliver(full), (outcome) => this.webhookAnswer(event.id, outcome));
+    }
+    return events.map((event) => event.type.replace("payment_intent.", "")).join(", ");
   }
 
   /** A failure event whose snapshot contradicts the PaymentIntent (late, out of order): the shop must check before believing it. */
@@ -251,13 +265,9 @@ export class World {
     });
   }
 
-  private scopes(): string[] {
-    return this.shoppers.map((s) => s.scope);
-  }
-
   /** Time passes for one unfinished checkout: its lock goes stale and it looks idle, so a retry or the completer takes it over (its holder may still be alive). */
   async expireLock(pick: number): Promise<string | null> {
-    const records = await db.$queryRaw<{ id: string; key: string }[]>`SELECT id, key FROM "IdempotencyRecord" WHERE scope IN (${Prisma.join(this.scopes())}) AND "recoveryPoint" <> 'finished' ORDER BY "createdAt", id`;
+    const records = await db.$queryRaw<{ id: string; key: string }[]>`SELECT id, key FROM "IdempotencyRecord" WHERE "recoveryPoint" <> 'finished' ORDER BY "createdAt", id`;
     if (records.length === 0) return null;
     const record = records[pick % records.length]!;
     await db.$executeRaw`UPDATE "IdempotencyRecord" SET "lockedAt" = "lockedAt" - interval '1 hour', "updatedAt" = "updatedAt" - interval '1 hour' WHERE id = ${record.id}`;
@@ -270,7 +280,7 @@ export class World {
    * while retries may still come.
    */
   async purge(inFlight: boolean): Promise<number> {
-    await db.$executeRaw`UPDATE "IdempotencyRecord" SET "expiresAt" = now() - interval '1 second' WHERE scope IN (${Prisma.join(this.scopes())}) AND (${inFlight} OR "recoveryPoint" = 'finished')`;
+    await db.$executeRaw`UPDATE "IdempotencyRecord" SET "expiresAt" = now() - interval '1 second' WHERE ${inFlight} OR "recoveryPoint" = 'finished'`;
     return purgeExpired(db, new Date());
   }
 
@@ -320,7 +330,8 @@ export class World {
         const result = await deliver(await retrieveEvent(event.id));
         if (result.status !== 200) this.errors.push(`settle: webhook ${event.id} answered ${result.status}`);
       }
-      await db.$executeRaw`UPDATE "IdempotencyRecord" SET "lockedAt" = "lockedAt" - interval '1 hour', "updatedAt" = "updatedAt" - interval '1 hour' WHERE scope IN (${Prisma.join(this.scopes())}) AND "recoveryPoint" <> 'finished'`;
+      // The database holds this run alone (emptied at its start): every record, whatever its scope.
+      await db.$executeRaw`UPDATE "IdempotencyRecord" SET "lockedAt" = "lockedAt" - interval '1 hour', "updatedAt" = "updatedAt" - interval '1 hour' WHERE "recoveryPoint" <> 'finished'`;
       await completeStuckCheckouts({ olderThanMs: 0, limit: 100 });
       while ((await deliverPendingMessages()) > 0);
       unsettled = await this.unsettled();
@@ -338,42 +349,24 @@ export class World {
   }
 
   private async unsettled(): Promise<Unsettled> {
-    const scopes = Prisma.join(this.scopes());
     const [row] = await db.$queryRaw<{ open: number; unfinished: number; locked: number; unsent: number }[]>`
-      SELECT (SELECT count(*)::int FROM "Order" WHERE scope IN (${scopes}) AND status IN ('pending', 'processing')) AS open,
-             (SELECT count(*)::int FROM "IdempotencyRecord" WHERE scope IN (${scopes}) AND "recoveryPoint" <> 'finished') AS unfinished,
-             (SELECT count(*)::int FROM "IdempotencyRecord" WHERE scope IN (${scopes}) AND "lockedAt" IS NOT NULL) AS locked,
-             (SELECT count(*)::int FROM "OutboxMessage" m JOIN "Order" o ON o.id = m."orderId" WHERE o.scope IN (${scopes}) AND m."sentAt" IS NULL) AS unsent`;
+      SELECT (SELECT count(*)::int FROM "Order" WHERE status IN ('pending', 'processing')) AS open,
+             (SELECT count(*)::int FROM "IdempotencyRecord" WHERE "recoveryPoint" <> 'finished') AS unfinished,
+             (SELECT count(*)::int FROM "IdempotencyRecord" WHERE "lockedAt" IS NOT NULL) AS locked,
+             (SELECT count(*)::int FROM "OutboxMessage" WHERE "sentAt" IS NULL) AS unsent`;
     return { openOrders: row!.open, unfinishedRecords: row!.unfinished, lockedRecords: row!.locked, unsentMessages: row!.unsent };
   }
 
   /** The campaign's checker on this run's rows and this run's ledger. */
   async check(settled: { settledAfterRounds: number | null; unsettled: Unsettled }): Promise<{ results: InvariantResult[]; state: DatabaseState; ledger: Ledger }> {
-    const whole = await readDatabase(process.env.DATABASE_URL!);
-    const state = onlyScopes(whole, new Set(this.scopes()));
+    // The file's own database, emptied at the run's start: all of it is this run (records and
+    // orders of any scope, as a broken scoping would write them).
+    const state = await readDatabase(process.env.DATABASE_URL!);
     const ledger = await fetchLedger(paymentsUrl());
     const liveness = { boundMs: 1, settledAfterMs: settled.settledAfterRounds === null ? null : 0, unsettled: settled.unsettled };
-    const input = { db: state, ledger, client: this.log, liveness };
-    // Invariants 6 and 8 judge the order an answer named, whoever's it is: an answer with another
-    // scope's order (from this run or an earlier one of this file) must be seen as such.
-    const named = new Map(state.orders);
-    for (const answer of this.log.answers) if (answer.orderId && whole.orders.has(answer.orderId)) named.set(answer.orderId, whole.orders.get(answer.orderId)!);
-    const aboutAnswers = checkInvariants({ ...input, db: { ...state, orders: named } });
-    const results = checkInvariants(input).map((result) => (result.id === 6 || result.id === 8 ? aboutAnswers[result.id - 1]! : result));
+    const results = checkInvariants({ db: state, ledger, client: this.log, liveness });
     return { results, state, ledger };
   }
 }
 
 type Unsettled = { openOrders: number; unfinishedRecords: number; lockedRecords: number; unsentMessages: number };
-
-/** The database as the checker reads it, cut down to one run's scopes (the file's database keeps every run). */
-function onlyScopes(state: DatabaseState, scopes: Set<string>): DatabaseState {
-  const orders = new Map([...state.orders].filter(([, order]) => scopes.has(order.scope)));
-  return {
-    orders,
-    prices: state.prices,
-    records: state.records.filter((record) => scopes.has(record.scope)),
-    confirmations: state.confirmations.filter((message) => orders.has(message.orderId)),
-    audit: new Map([...state.audit].filter(([orderId]) => orders.has(orderId))),
-  };
-}
