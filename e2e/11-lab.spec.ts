@@ -36,6 +36,12 @@ const SCENARIOS: Record<string, Expectation> = {
     safe: ONCE,
     naive: TWICE,
   },
+  "mailer-crash": {
+    title: "The mailer crashes before acknowledging",
+    timeline: [/crash right after writing/, /Confirmation delivered to the mailbox \(delivery 1\)/, /delivered again \(delivery 2\): already processed, skipped/],
+    safe: ONCE,
+    naive: { orders: 1, charges: 1, messages: 2 },
+  },
   "naive-versus-safe": { title: "Naive versus safe", timeline: [/Order created without a key/, /with no idempotency key → succeeded/, /stored answer 201 replayed/], safe: ONCE, naive: { orders: 5, charges: 5, messages: 5 } },
 };
 

@@ -4,6 +4,7 @@ import { consumeMessage } from "@/lib/mail/consume.ts";
 import { relayPending, type Publisher } from "@/lib/mail/relay.ts";
 import { metrics } from "@/lib/metrics.ts";
 import { formatMoney } from "@/lib/money.ts";
+import { pausePoint } from "@/lib/test-hooks.ts";
 
 export const CONFIRMATION = "order_confirmation";
 
@@ -33,6 +34,8 @@ export const inProcessPublisher: Publisher = {
   async publish(message) {
     const { result } = await consumeMessage(message, "in_process");
     metrics.mailConsumed.inc({ result, via: "in_process" });
+    // The lab's "mailer crashes before acknowledging": committed, but the hand-over never confirmed.
+    await pausePoint("mail_after_commit", message.recipient);
   },
 };
 

@@ -23,6 +23,8 @@ export const PAUSE_POINTS = [
   "completer_took_over",
   /** Stripe refunded; the order not yet marked refunded. */
   "after_refund",
+  /** The mail consumer committed a mailbox entry; its hand-over not acknowledged yet (in process: the relay's mark). */
+  "mail_after_commit",
 ] as const;
 export type PausePointName = (typeof PAUSE_POINTS)[number];
 export type PausePlan = { ms: number; crash?: boolean; scope?: string };

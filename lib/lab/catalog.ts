@@ -16,6 +16,7 @@ export const SCENARIO_IDS = [
   "decline-then-retry",
   "crash-after-payment",
   "naive-versus-safe",
+  "mailer-crash",
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
@@ -96,6 +97,18 @@ export const SCENARIOS: ScenarioInfo[] = [
     protection: "The naive checkout makes an order and a charge per request. The real one: one order, one charge, one confirmation.",
     code: [{ file: "lib/checkout/naive.ts", symbol: "naiveCheckout", why: "what many shops start with" }, ATTEMPT, STRIPE_KEY],
     e2e: "e2e/10-naive-versus-safe.spec.ts",
+  },
+  {
+    id: "mailer-crash",
+    title: "The mailer crashes before acknowledging",
+    failure: "The order is paid and its confirmation handed to the mailer. The mailer writes the email and commits, then dies before acknowledging it, so the message is handed over again (a broker redelivers; here the relay sends it again).",
+    protection: "The consumer records the message id in the same transaction as the email. The second delivery finds it, is counted and skipped: one email. (On the real RabbitMQ, with the mailer process SIGKILLed: mailer/test/broker.test.ts.)",
+    code: [
+      { file: "lib/mail/consume.ts", symbol: "consumeMessage", why: "processed-message row and mailbox entry in one transaction; a redelivery is skipped" },
+      { file: "lib/mail/relay.ts", symbol: "relayPending", why: "marks the row sent only after the hand-over: a crash before means a second delivery" },
+      { file: "mailer/mailer.ts", symbol: "startMailer", why: "with RabbitMQ: manual ack after the commit" },
+    ],
+    e2e: "e2e/11-lab.spec.ts, mailer/test/broker.test.ts",
   },
 ];
 

@@ -155,6 +155,29 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
       await Promise.all([1, 2, 3, 4, 5].map((n) => shop.payUntilAnswered(`Safe ${n}`, key)));
     },
   },
+
+  "mailer-crash": {
+    async run({ run, shop, say }) {
+      if (env().AMQP_URL) throw new Error("This shop sends confirmations through RabbitMQ (AMQP_URL), where the mailer is a process of its own that the lab cannot crash: run it without AMQP_URL, or see mailer/test/broker.test.ts, which SIGKILLs the real mailer");
+      armPausePoint("mail_after_commit", { ms: 0, crash: true, scope: run.scope });
+      say("The mailer will crash right after writing this run's confirmation, before acknowledging it");
+      const answer = await shop.pay("Pay", newKey());
+      const orderId = answer?.orderId;
+      if (!orderId) throw new Error("The payment did not produce an order");
+      say("Waiting for the confirmation to be handed over again and acknowledged…");
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(200)) {
+        const row = await db.outboxMessage.findFirst({ where: { orderId }, select: { sentAt: true } });
+        if (row?.sentAt) return;
+      }
+      throw new Error("The confirmation was not acknowledged within 20 s");
+    },
+    async naive({ run }, safe) {
+      const orders = await db.order.findMany({ where: { scope: run.scope }, select: { id: true } });
+      const processed = await db.processedMessage.aggregate({ where: { orderId: { in: orders.map((order) => order.id) } }, _sum: { deliveries: true } });
+      const deliveries = processed._sum.deliveries ?? 0;
+      return { ...safe, messages: deliveries, how: `a consumer without a processed-messages table writes one email per delivery (${deliveries})` };
+    },
+  },
 };
 
 /** What Stripe holds at this moment, which the shop may not know yet. */

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 
-const ROOTS = ["lib/", "app/", "components/", "payments-server/src/"];
+const ROOTS = ["lib/", "app/", "components/", "payments-server/src/", "mailer/"];
 
 /** Only the project's own source files, by a relative path without `..`: the lab never reads anything else. */
 export function isReadableSource(file: string): boolean {

@@ -13,6 +13,8 @@ export type RelayResult = { claimed: number; sent: number; failed: number };
 
 /** How long a claimed row stays a relay's own before another relay may take it (a dead relay's rows come back). */
 export const RELAY_LEASE_MS = 30_000;
+/** After a failed hand-over (broker down, consumer error) the row is tried again this much later. */
+export const RELAY_RETRY_MS = 2_000;
 
 /**
  * Claims up to `limit` unsent rows for this relay: FOR UPDATE SKIP LOCKED so concurrent relays
@@ -46,7 +48,7 @@ export async function markSent(client: Db, message: MailMessage, path: Publisher
 }
 
 /** One pass of the relay: claim a batch, hand each message over, mark each one sent after its hand-over. */
-export async function relayPending(publisher: Publisher, options: { client?: Db; limit?: number; leaseMs?: number; onError?: (error: unknown, message: MailMessage) => void } = {}): Promise<RelayResult> {
+export async function relayPending(publisher: Publisher, options: { client?: Db; limit?: number; leaseMs?: number; retryMs?: number; onError?: (error: unknown, message: MailMessage) => void } = {}): Promise<RelayResult> {
   const client = options.client ?? db;
   const batch = await claimBatch(client, options.limit ?? 50, options.leaseMs);
   let sent = 0;
@@ -55,9 +57,10 @@ export async function relayPending(publisher: Publisher, options: { client?: Db;
     try {
       await publisher.publish(message);
     } catch (error) {
-      // Left unsent with its lease: it is claimed again once the lease runs out.
+      // Left unsent; its lease shortened so that it is tried again soon (by any relay).
       failed++;
       options.onError?.(error, message);
+      await client.$executeRaw`UPDATE "OutboxMessage" SET "leasedUntil" = now() + ${options.retryMs ?? RELAY_RETRY_MS}::int * interval '1 millisecond' WHERE id = ${message.messageId} AND "sentAt" IS NULL`;
       continue;
     }
     if (await markSent(client, message, publisher.path)) sent++;

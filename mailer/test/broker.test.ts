@@ -150,10 +150,10 @@ describe.skipIf(!available)("the confirmation through RabbitMQ (real broker)", (
         if (next.messageId === message.messageId) throw new Error("relay died after the confirm, before marking the row");
       },
     };
-    await relayPending(diesBeforeMarking, { limit: 100, leaseMs: 1 });
+    await relayPending(diesBeforeMarking, { limit: 100, retryMs: 1 });
     expect(await db.outboxMessage.findUniqueOrThrow({ where: { id: message.messageId } })).toMatchObject({ sentAt: null });
     await sleep(5);
-    await relayAll(amqp); // the restarted relay claims it again after the lease
+    await relayAll(amqp); // a relay claims it again once its (shortened) lease ran out
     expect(await db.outboxMessage.findUniqueOrThrow({ where: { id: message.messageId } })).toMatchObject({ sentAt: expect.any(Date), publishAttempts: 2 });
     mailer();
     await until("both copies reached the consumer", async () => (await deliveriesOf(message.messageId)) === 2);

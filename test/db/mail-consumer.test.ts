@@ -80,9 +80,9 @@ describe("the outbox relay (in process)", () => {
         throw new Error("relay died before marking the row sent");
       },
     };
-    await relayPending(diesBeforeMarking, { leaseMs: 1, limit: 1000 });
+    await relayPending(diesBeforeMarking, { retryMs: 1, limit: 1000 });
     expect(await db.outboxMessage.findUniqueOrThrow({ where: { id: message.messageId } })).toMatchObject({ sentAt: null });
-    await new Promise((resolve) => setTimeout(resolve, 5)); // the 1 ms lease has run out (database clock)
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the 1 ms retry lease has run out (database clock)
     await relayAll();
     expect(await db.outboxMessage.findUniqueOrThrow({ where: { id: message.messageId } })).toMatchObject({ sentAt: expect.any(Date) });
     expect(await deliveriesOf(message.messageId)).toBe(2);
