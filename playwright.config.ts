@@ -65,6 +65,8 @@ export default defineConfig({
       // Scenario 10 compares the real checkout with the unsafe teaching variant.
       DEMO_UNSAFE_CHECKOUT: "1",
       DEMO_MODE: "1",
+      // The lab's "Redis lock versus database claim" (the shared Redis, under a per-run key prefix).
+      REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     },
   },
 });

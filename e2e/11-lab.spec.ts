@@ -1,3 +1,4 @@
+import { REDIS_URL, serviceAvailable } from "../test/setup/services.ts";
 import { expect, test } from "./fixtures.ts";
 
 type Counts = { orders: number; charges: number; messages: number };
@@ -42,12 +43,26 @@ const SCENARIOS: Record<string, Expectation> = {
     safe: ONCE,
     naive: { orders: 1, charges: 1, messages: 2 },
   },
+  "redis-lock": {
+    title: "Redis lock versus database claim",
+    timeline: [
+      /Redis guard · click 2 → processed: a new order and a new charge/,
+      /redis-server restarted: every key it held is gone/,
+      /Redis guard · click 2, same key → processed/,
+      /Redis guard · retry after the lock expired → processed/,
+      /stored answer 201 replayed/,
+      /Stripe replayed its first answer/,
+    ],
+    safe: { orders: 3, charges: 3, messages: 3 },
+    naive: { orders: 6, charges: 6, messages: 6 },
+  },
   "naive-versus-safe": { title: "Naive versus safe", timeline: [/Order created without a key/, /with no idempotency key → succeeded/, /stored answer 201 replayed/], safe: ONCE, naive: { orders: 5, charges: 5, messages: 5 } },
 };
 
 test.describe("Lab", () => {
   for (const [id, expected] of Object.entries(SCENARIOS)) {
     test(`${id}: the run shows each step on its timeline and ends with ${expected.safe.charges} charge(s)`, async ({ page }, testInfo) => {
+      if (id === "redis-lock") test.skip(!(await serviceAvailable("Redis", REDIS_URL, "start redis-server, or set REDIS_URL")), "needs Redis (REDIS_URL)");
       await page.goto(`/lab?scenario=${id}`);
       const panel = page.getByRole("region", { name: expected.title });
       await expect(panel.getByRole("heading", { name: expected.title })).toBeVisible();

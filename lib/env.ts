@@ -35,6 +35,8 @@ const schema = z.object({
   AMQP_URL: z.preprocess((value) => (value === "" ? undefined : value), z.string().regex(/^amqps?:\/\//, "AMQP_URL must be an amqp:// or amqps:// URL").optional()),
   /** Prefix of the queue names (`<prefix>confirmations`, `<prefix>confirmations.dead`): one shared broker, several shops or runs. */
   AMQP_QUEUE_PREFIX: z.string().regex(/^[\w.-]*$/).default("shop."),
+  /** Redis (redis://…), for the lab's "Redis lock versus database claim" only: the shop's guarantees never depend on it. */
+  REDIS_URL: z.preprocess((value) => (value === "" ? undefined : value), z.string().regex(/^rediss?:\/\//, "REDIS_URL must be a redis:// or rediss:// URL").optional()),
   ENABLE_TEST_ENDPOINTS: flag,
   /** Test runs only, and only with ENABLE_TEST_ENDPOINTS=1: guarantees switched off (lib/test-hooks.ts). */
   BREAK_GUARANTEES: z.string().default(""),

@@ -17,6 +17,7 @@ export const SCENARIO_IDS = [
   "crash-after-payment",
   "naive-versus-safe",
   "mailer-crash",
+  "redis-lock",
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
@@ -109,6 +110,21 @@ export const SCENARIOS: ScenarioInfo[] = [
       { file: "mailer/mailer.ts", symbol: "startMailer", why: "with RabbitMQ: manual ack after the commit" },
     ],
     e2e: "e2e/11-lab.spec.ts, mailer/test/broker.test.ts",
+  },
+  {
+    id: "redis-lock",
+    title: "Redis lock versus database claim",
+    failure:
+      "The seeds' recipe: GET the key in Redis (found: replay), SET a lock NX with a TTL, process, store the result for 24 h. Three ways Redis forgets: the lock's TTL runs out while Stripe is slow; Redis is restarted (or flushed) between two clicks; the process dies between the charge and storing the result.",
+    protection:
+      "The shop's claim is a database row written in the order's own transaction, with the order's recovery point and a Stripe key derived from the order: nothing expires while a request runs (a stale lock is taken over by compare-and-set and resumes the same order), nothing is lost with a cache, and a crash after the charge resumes instead of charging again. Redis stays useful in front of the database: a short dedupe window, rate limits — never the only record.",
+    code: [
+      { file: "lib/lab/redis-guard.ts", symbol: "redisGuardedCheckout", why: "the Redis recipe, as the seeds write it" },
+      CLAIM,
+      { file: "lib/idempotency.ts", symbol: "takeOver", why: "a stale lock is taken over and resumed, never simply forgotten" },
+      STRIPE_KEY,
+    ],
+    e2e: "e2e/11-lab.spec.ts",
   },
 ];
 

@@ -6,6 +6,7 @@ import type { ScenarioId } from "@/lib/lab/catalog.ts";
 import type { PaymentsControl } from "@/lib/lab/payments-control.ts";
 import type { StoredRun, Tally } from "@/lib/lab/runs.ts";
 import type { ShopClient } from "@/lib/lab/shop-client.ts";
+import { connectRedis, PrivateRedis, redisGuardedCheckout, type Redis } from "@/lib/lab/redis-guard.ts";
 import { armPausePoint } from "@/lib/test-hooks.ts";
 
 export type ScenarioContext = {
@@ -17,7 +18,7 @@ export type ScenarioContext = {
 };
 /** A scenario may say what a naive checkout would have done when "one order and charge per request" is not it. */
 export type NaiveEstimate = (context: ScenarioContext, safe: Tally) => Promise<(Tally & { how: string }) | null>;
-type Scenario = { run: (context: ScenarioContext) => Promise<void>; naive?: NaiveEstimate };
+type Scenario = { run: (context: ScenarioContext) => Promise<void>; naive?: NaiveEstimate; measuredHow?: string };
 
 const newKey = () => randomUUID();
 
@@ -176,6 +177,67 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
       const processed = await db.processedMessage.aggregate({ where: { orderId: { in: orders.map((order) => order.id) } }, _sum: { deliveries: true } });
       const deliveries = processed._sum.deliveries ?? 0;
       return { ...safe, messages: deliveries, how: `a consumer without a processed-messages table writes one email per delivery (${deliveries})` };
+    },
+  },
+
+  "redis-lock": {
+    measuredHow: "measured: the same clicks through the seeds' Redis recipe (GET, SET NX lock, process, SET result 24 h) in front of a checkout with no other guard",
+    async run(context) {
+      const { run, shop, payments, say, naiveAvailable } = context;
+      const { REDIS_URL, CHECKOUT_LOCK_TIMEOUT_MS: lockTimeout } = env();
+      if (!REDIS_URL) throw new Error("This scenario needs Redis: start one (redis-server --port 6379 --save '' --appendonly no) and set REDIS_URL=redis://127.0.0.1:6379");
+      if (!naiveAvailable) throw new Error("The Redis side runs in front of the naive checkout: start the shop with DEMO_UNSAFE_CHECKOUT=1");
+      const request = { scope: run.scope, paymentMethod: "pm_card_visa" as const, source: { kind: "items" as const, apiClientId: run.scope.replace(/^api:/, ""), items: [{ slug: "stoneware-mug", quantity: 1 }] } };
+      const namespace = `lab:${run.id}:`;
+      const shared = await connectRedis(REDIS_URL);
+      const own = await PrivateRedis.start().catch((error: unknown) => {
+        throw new Error(`Act 2 restarts a redis-server of the lab's own (never the shared one): ${error instanceof Error ? error.message : String(error)}. Install redis-server or set REDIS_SERVER_BIN`);
+      });
+      const guard = async (redis: Redis, label: string, key: string, lockTtlMs: number, crashAfterCharge = false) => {
+        const answer = await redisGuardedCheckout(redis, namespace, key, request, { lockTtlMs, crashAfterCharge });
+        const said = { processed: "processed: a new order and a new charge", replayed: "result found in Redis: replayed", locked: "locked: 409", crashed: "charged, then the process died before SET result" }[answer.outcome];
+        say(`Redis guard · ${label} → ${said}`, answer.outcome === "processed" || answer.outcome === "crashed" ? "warn" : "good");
+      };
+      try {
+        say("Act 1 · the lock's TTL runs out while Stripe is slow");
+        const delay = await slowStripe(context, 1500, 3);
+        const lockTtl = Math.max(100, Math.floor(delay / 3));
+        const gap = Math.floor(delay * 0.6);
+        say(`Redis lock TTL ${lockTtl} ms; the second click comes ${gap} ms after the first`);
+        const first = newKey();
+        await Promise.all([guard(shared, "click 1", first, lockTtl), sleep(gap).then(() => guard(shared, "click 2", first, lockTtl))]);
+        const firstDb = newKey();
+        await Promise.all([shop.payUntilAnswered("DB claim · click 1", firstDb), sleep(gap).then(() => shop.payUntilAnswered("DB claim · click 2", firstDb))]);
+
+        say("Act 2 · Redis restarted between two clicks (a redis-server of the lab's own, no persistence)");
+        const second = newKey();
+        const ownClient = await connectRedis(own.url);
+        await guard(ownClient, "click 1", second, 30_000);
+        await ownClient.destroy();
+        await own.restart();
+        say("redis-server restarted: every key it held is gone", "warn");
+        const restarted = await connectRedis(own.url);
+        await guard(restarted, "click 2, same key", second, 30_000);
+        await restarted.destroy();
+        const secondDb = newKey();
+        await shop.pay("DB claim · click 1", secondDb);
+        await shop.pay("DB claim · click 2, same key", secondDb);
+
+        say("Act 3 · the process dies between the charge and storing the result");
+        const third = newKey();
+        const crashTtl = 500;
+        await guard(shared, "pay", third, crashTtl, true);
+        await sleep(crashTtl + 100);
+        await guard(shared, "retry after the lock expired", third, crashTtl);
+        armPausePoint("after_payment", { ms: 0, crash: true, scope: run.scope });
+        await payments.shapeWebhooks({ delayMs: lockTimeout + 8000 });
+        const thirdDb = newKey();
+        await shop.pay("DB claim · pay", thirdDb);
+        await shop.payUntilAnswered("DB claim · retry", thirdDb, { intervalMs: 1000, maxMs: lockTimeout + 20_000 });
+      } finally {
+        await shared.destroy();
+        await own.stop();
+      }
     },
   },
 };

@@ -78,7 +78,7 @@ async function tally(context: ScenarioContext): Promise<LabResult> {
   const safe = count(false);
   const estimate = await SCENARIO_RUNS[run.scenario].naive?.(context, safe);
   const naive = naiveIds.size > 0
-    ? { ...count(true), measured: true, how: "measured: the same burst sent to the naive checkout" }
+    ? { ...count(true), measured: true, how: SCENARIO_RUNS[run.scenario].measuredHow ?? "measured: the same burst sent to the naive checkout" }
     : estimate
       ? { ...estimate, measured: false }
       : { ...perAttempt(shop.attempts), measured: false, how: `one order per attempt of the shopper (${shop.attempts.length}), a charge and a confirmation for each with a working card` };
