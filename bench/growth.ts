@@ -87,7 +87,9 @@ export async function growthBench(db: PrismaClient, url: string, settings: Growt
         `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'IdempotencyRecord' AND indexdef LIKE 'CREATE UNIQUE INDEX % (scope, key)'`,
         [schema],
       );
-      const client = schema === "public" ? db : new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }, { schema }), transactionOptions: { maxWait: 15_000, timeout: 15_000 } });
+      const client = schema === "public" ? db : new PrismaClient({
+        // The claim's own SQL names the table unqualified (lib/idempotency.ts): the search path points it at this copy.
+        adapter: new PrismaPg({ connectionString: url, max: 10, options: `-c search_path="${schema}"` }, { schema }), transactionOptions: { maxWait: 15_000, timeout: 15_000 } });
       tables.push({ rows, schema, name, db: client, fillSeconds, index: index?.indexname ?? "(no unique index on scope, key)" });
       log(`  ${rows} rows filled in ${fillSeconds.toFixed(1)} s`);
     }
@@ -142,7 +144,7 @@ export async function growthBench(db: PrismaClient, url: string, settings: Growt
 /** One round at one size: claims of fresh keys and replays of random existing keys, one at a time, then fresh claims in parallel. */
 async function probe(table: Table, sql: pg.Client, settings: GrowthSettings, warmUp: boolean) {
   const probeScope = `probe:${randomBytes(4).toString("hex")}`;
-  const policy = (): ClaimPolicy => ({ now: new Date(), lockTimeoutMs: 15_000, ttlMs: 86_400_000 });
+  const policy = (): ClaimPolicy => ({ lockTimeoutMs: 15_000, ttlMs: 86_400_000 });
   let n = 0;
   const claimOnce = async (scope: string, key: string, expect: "acquired" | "replay") => {
     const start = process.hrtime.bigint();

@@ -92,7 +92,7 @@ function variants(db: PrismaClient, sql: pg.Client): Record<Variant, () => Promi
   const scope = `api:layer-${randomBytes(3).toString("hex")}`;
   let n = 0;
   const order = () => ({ scope, idempotencyKey: `layer-${n++}`, totalCents: 1800, currency: "usd", paymentMethod: "pm_card_visa" });
-  const policy = (): ClaimPolicy => ({ now: new Date(), lockTimeoutMs: 15_000, ttlMs: 86_400_000 });
+  const policy = (): ClaimPolicy => ({ lockTimeoutMs: 15_000, ttlMs: 86_400_000 });
   return {
     scope,
     raw: () => {
@@ -108,15 +108,15 @@ function variants(db: PrismaClient, sql: pg.Client): Record<Variant, () => Promi
     },
     guarded: async () => {
       const data = order();
-      const { recordId, orderId } = await db.$transaction(async (tx) => {
+      const { lease, orderId } = await db.$transaction(async (tx) => {
         const claimed = await claim(tx, { scope, key: data.idempotencyKey, fingerprint: "f".repeat(64) }, policy());
         if (claimed.kind !== "acquired") throw new Error(`fresh key not acquired: ${claimed.kind}`);
         const [created] = await tx.order.createManyAndReturn({ data: [data], select: { id: true } });
-        return { recordId: claimed.record.id, orderId: created!.id };
+        return { lease: { recordId: claimed.record.id, token: claimed.record.token }, orderId: created!.id };
       });
       await db.$transaction(async (tx) => {
         await tx.order.updateMany({ where: { id: orderId, status: "pending" }, data: { status: "paid" } });
-        await complete(tx, recordId, RESPONSE);
+        await complete(tx, lease, RESPONSE);
       });
     },
   };

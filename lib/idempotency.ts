@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Tx } from "@/lib/db.ts";
+import { randomUUID } from "node:crypto";
+import { dbAgo, dbLater, dbNow } from "@/lib/db-clock.ts";
 import type { IdempotencyRecord, Prisma } from "@/lib/generated/prisma/client.ts";
 import { sha256 } from "@/lib/hash.ts";
 
@@ -29,14 +31,23 @@ export const idempotencyKeySchema = z
 export type StoredResponse = { status: number; body: Prisma.InputJsonValue; bodyText: string };
 export type ResponseToStore = Omit<StoredResponse, "bodyText"> & { bodyText?: string };
 
+/**
+ * The one attempt that holds a record's lock: its token, new at every claim or takeover. Every
+ * write of a holder (advance, complete, release) is a compare-and-set on it, so an attempt that
+ * was taken over (it was slow, not dead) changes nothing of its taker's.
+ */
+export type Lease = { recordId: string; token: string };
+export type ClaimedRecord = Pick<IdempotencyRecord, "id" | "recoveryPoint" | "orderId"> & { token: string };
+
 export type Claim =
-  | { kind: "acquired"; record: IdempotencyRecord }
+  | { kind: "acquired"; record: ClaimedRecord }
   | { kind: "replay"; response: StoredResponse; orderId: string | null }
   | { kind: "mismatch"; orderId: string | null }
   | { kind: "in_flight"; retryAfterSeconds: number; orderId: string | null };
 
 export type ClaimInput = { scope: string; key: string; fingerprint: string };
-export type ClaimPolicy = { now: Date; lockTimeoutMs: number; ttlMs: number };
+/** Lock and record ages are measured by the database's clock, never an instance's: instances whose clocks differ agree. */
+export type ClaimPolicy = { lockTimeoutMs: number; ttlMs: number };
 
 /** A stable hash of a request's meaning: keys sorted, so property order never matters. */
 export function fingerprint(request: unknown): string {
@@ -79,52 +90,91 @@ export async function findFinished(tx: Tx, input: ClaimInput): Promise<Extract<C
 /**
  * Claims (scope, key) inside the caller's transaction. The insert is atomic under the unique
  * index: of any number of concurrent claims exactly one inserts; the others wait for it to
- * commit and then see its row.
+ * commit and then see its row. Its lock time and expiry come from the database's clock.
  */
 export async function claim(tx: Tx, input: ClaimInput, policy: ClaimPolicy): Promise<Claim> {
-  const [created] = await tx.idempotencyRecord.createManyAndReturn({
-    data: [{ ...input, recoveryPoint: RecoveryPoint.started, lockedAt: policy.now, expiresAt: new Date(policy.now.getTime() + policy.ttlMs) }],
-    skipDuplicates: true,
-  });
-  if (created) return { kind: "acquired", record: created };
+  const token = randomUUID();
+  const inserted = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO "IdempotencyRecord" (id, scope, key, fingerprint, "recoveryPoint", "lockedAt", "lockToken", "expiresAt", "createdAt", "updatedAt")
+    VALUES (${randomUUID()}, ${input.scope}, ${input.key}, ${input.fingerprint}, ${RecoveryPoint.started}, ${dbNow}, ${token},
+            ${dbLater(policy.ttlMs)}, ${dbNow}, ${dbNow})
+    ON CONFLICT (scope, key) DO NOTHING
+    RETURNING id`;
+  if (inserted[0]) return { kind: "acquired", record: { id: inserted[0].id, recoveryPoint: RecoveryPoint.started, orderId: null, token } };
 
   const existing = await tx.idempotencyRecord.findUniqueOrThrow({ where: { scope_key: { scope: input.scope, key: input.key } } });
   const answer = answerFrom(existing, input.fingerprint);
   if (answer) return answer;
   const { orderId } = existing;
-  const lockAge = existing.lockedAt ? policy.now.getTime() - existing.lockedAt.getTime() : Infinity;
-  if (lockAge < policy.lockTimeoutMs) {
-    return { kind: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((policy.lockTimeoutMs - lockAge) / 1000)), orderId };
-  }
   // Unlocked (a previous attempt ended with an unknown outcome) or stale (its process died).
-  if (!(await takeOver(tx, existing, policy.now))) return { kind: "in_flight", retryAfterSeconds: 1, orderId };
-  return { kind: "acquired", record: { ...existing, lockedAt: policy.now } };
+  const attempt = await takeOverOrWait(tx, existing.id, policy.lockTimeoutMs);
+  if ("token" in attempt) return { kind: "acquired", record: { id: existing.id, recoveryPoint: existing.recoveryPoint, orderId, token: attempt.token } };
+  return { kind: "in_flight", retryAfterSeconds: attempt.retryAfterSeconds, orderId };
 }
 
-/** Locks an unfinished record that nobody holds; the compare-and-set on lockedAt lets exactly one contender win. */
-export async function takeOver(tx: Tx, record: Pick<IdempotencyRecord, "id" | "lockedAt">, now: Date): Promise<boolean> {
+/**
+ * Locks an unfinished record that nobody holds (unlocked, or locked longer ago than the lock
+ * timeout by the database's clock) under a new token. Under READ COMMITTED a second contender's
+ * UPDATE waits for the first and then re-checks the condition on the row it committed: exactly
+ * one wins.
+ */
+export async function takeOver(tx: Tx, recordId: string, lockTimeoutMs: number): Promise<Lease | null> {
+  const token = randomUUID();
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    UPDATE "IdempotencyRecord" SET "lockedAt" = ${dbNow}, "lockToken" = ${token}, "updatedAt" = ${dbNow}
+    WHERE id = ${recordId} AND "recoveryPoint" <> ${RecoveryPoint.finished}
+      AND ("lockedAt" IS NULL OR "lockedAt" <= ${dbAgo(lockTimeoutMs)})
+    RETURNING id`;
+  return rows.length === 1 ? { recordId, token } : null;
+}
+
+/**
+ * takeOver, or how long until the holder's lock goes stale, in one round trip (a waiting
+ * duplicate asks every 150 ms). The outer SELECT sees the row as it was before the UPDATE.
+ */
+async function takeOverOrWait(tx: Tx, recordId: string, lockTimeoutMs: number): Promise<{ token: string } | { retryAfterSeconds: number }> {
+  const token = randomUUID();
+  const [row] = await tx.$queryRaw<{ taken: boolean; ms: number | null }[]>`
+    WITH taken AS (
+      UPDATE "IdempotencyRecord" SET "lockedAt" = ${dbNow}, "lockToken" = ${token}, "updatedAt" = ${dbNow}
+      WHERE id = ${recordId} AND "recoveryPoint" <> ${RecoveryPoint.finished}
+        AND ("lockedAt" IS NULL OR "lockedAt" <= ${dbAgo(lockTimeoutMs)})
+      RETURNING id)
+    SELECT EXISTS (SELECT 1 FROM taken) AS taken,
+           (${lockTimeoutMs}::float8 - extract(epoch FROM ${dbNow} - "lockedAt") * 1000)::float8 AS ms
+    FROM "IdempotencyRecord" WHERE id = ${recordId}`;
+  if (row?.taken) return { token };
+  return { retryAfterSeconds: Math.max(1, Math.ceil((row?.ms ?? 0) / 1000)) };
+}
+
+/** Moves the holder's record to its next recovery point; false when the lease is no longer the holder's. */
+export async function advance(tx: Tx, lease: Lease, point: RecoveryPoint, orderId: string): Promise<boolean> {
+  const count = await tx.$executeRaw`
+    UPDATE "IdempotencyRecord" SET "recoveryPoint" = ${point}, "orderId" = ${orderId}, "updatedAt" = ${dbNow}
+    WHERE id = ${lease.recordId} AND "lockToken" = ${lease.token}`;
+  return count === 1;
+}
+
+/**
+ * Stores the response that every later retry replays, and releases the lock — if the lease is
+ * still the holder's: an attempt that was taken over leaves the record to its taker, which
+ * finishes it with the same answer (the order's state). A finished record's updatedAt is never
+ * compared, so Prisma may set it.
+ */
+export async function complete(tx: Tx, lease: Lease, response: ResponseToStore): Promise<boolean> {
   const { count } = await tx.idempotencyRecord.updateMany({
-    where: { id: record.id, lockedAt: record.lockedAt, recoveryPoint: { not: RecoveryPoint.finished } },
-    data: { lockedAt: now },
+    where: { id: lease.recordId, lockToken: lease.token },
+    data: { recoveryPoint: RecoveryPoint.finished, responseStatus: response.status, responseText: response.bodyText ?? JSON.stringify(response.body), lockedAt: null, lockToken: null },
   });
   return count === 1;
 }
 
-export async function advance(tx: Tx, recordId: string, point: RecoveryPoint, orderId: string): Promise<void> {
-  await tx.idempotencyRecord.update({ where: { id: recordId }, data: { recoveryPoint: point, orderId } });
-}
-
-/** Stores the response that every later retry replays, and releases the lock. */
-export async function complete(tx: Tx, recordId: string, response: ResponseToStore): Promise<void> {
-  await tx.idempotencyRecord.update({
-    where: { id: recordId },
-    data: { recoveryPoint: RecoveryPoint.finished, responseStatus: response.status, responseText: response.bodyText ?? JSON.stringify(response.body), lockedAt: null },
-  });
-}
-
-/** Gives the key back without an answer (the outcome is unknown), so a retry resumes at once. */
-export async function release(tx: Tx, recordId: string): Promise<void> {
-  await tx.idempotencyRecord.update({ where: { id: recordId }, data: { lockedAt: null } });
+/** Gives the key back without an answer (the outcome is unknown), so a retry resumes at once; only the holder can. */
+export async function release(tx: Tx, lease: Lease): Promise<boolean> {
+  const count = await tx.$executeRaw`
+    UPDATE "IdempotencyRecord" SET "lockedAt" = NULL, "lockToken" = NULL, "updatedAt" = ${dbNow}
+    WHERE id = ${lease.recordId} AND "lockToken" = ${lease.token}`;
+  return count === 1;
 }
 
 /** Deletes expired records, a bounded batch at a time. Orders keep their own unique key. */

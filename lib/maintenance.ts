@@ -16,7 +16,7 @@ import { deliverPendingMessages } from "@/lib/outbox.ts";
  * own, shorter loop (startRelayLoop), so a confirmation leaves within a fraction of a second.
  */
 export async function runMaintenance(now = new Date()) {
-  const completed = await completeStuckCheckouts({ now });
+  const completed = await completeStuckCheckouts();
   const purged = await purgeExpired(db, now);
   const auditPurged = await purgeOldAuditEvents(db, now, env().AUDIT_RETENTION_MS);
   metrics.completerResumed.inc(completed);

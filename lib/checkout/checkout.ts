@@ -4,7 +4,7 @@ import { audit, recordAudit } from "@/lib/audit.ts";
 import type { ClaimOutcome } from "@/lib/audit-events.ts";
 import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
-import { advance, claim, complete, findFinished, fingerprint, RecoveryPoint, release, type Claim } from "@/lib/idempotency.ts";
+import { advance, claim, complete, findFinished, fingerprint, RecoveryPoint, release, type Claim, type Lease } from "@/lib/idempotency.ts";
 import { lockRecord, retryingConflicts } from "@/lib/locking.ts";
 import { logger, scopeHash } from "@/lib/log.ts";
 import { metrics, outcomeOf } from "@/lib/metrics.ts";
@@ -60,7 +60,7 @@ function observe(request: CheckoutRequest, result: CheckoutResult, seconds: numb
 
 async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
   const config = env();
-  const policy = { now: new Date(), lockTimeoutMs: config.CHECKOUT_LOCK_TIMEOUT_MS, ttlMs: config.IDEMPOTENCY_TTL_MS };
+  const policy = { lockTimeoutMs: config.CHECKOUT_LOCK_TIMEOUT_MS, ttlMs: config.IDEMPOTENCY_TTL_MS };
   const key = { scope: guaranteeOff("scoped_keys") ? "unscoped" : request.scope, key: request.key, fingerprint: fingerprint(requestMeaning(request)) };
 
   // A duplicate of a finished request: answered from one read, no transaction (a replay changes nothing).
@@ -80,16 +80,17 @@ async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
         return outcome;
       }
       const { record } = outcome;
+      const lease = { recordId: record.id, token: record.token };
       if (record.recoveryPoint === RecoveryPoint.started) {
         const orderId = await createOrFindOrder(tx, request);
-        await advance(tx, record.id, RecoveryPoint.orderCreated, orderId);
+        await advance(tx, lease, RecoveryPoint.orderCreated, orderId);
         const subject = { scope: request.scope, orderId };
         await recordAudit(tx, [audit("claim", subject, { outcome: "new", key: request.key }), audit("recovery_point", subject, { point: "order_created" })]);
-        return { kind: "resume" as const, recordId: record.id, orderId };
+        return { kind: "resume" as const, lease, orderId };
       }
       // A retry of a checkout whose earlier attempt stopped at ORDER_CREATED (unknown outcome, or a crash).
       await recordAudit(tx, [audit("claim", { scope: request.scope, orderId: record.orderId }, { outcome: "taken_over", key: request.key })]);
-      return { kind: "resume" as const, recordId: record.id, orderId: record.orderId! };
+      return { kind: "resume" as const, lease, orderId: record.orderId! };
     });
   } catch (error) {
     if (error instanceof CheckoutRejected) return rejected(error);
@@ -98,7 +99,7 @@ async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
   if (claimed.kind === "replay") return replayed(claimed.response);
   if (claimed.kind === "mismatch") return mismatch();
   if (claimed.kind === "in_flight") return inFlight(claimed.retryAfterSeconds);
-  return resumeFromOrderCreated(claimed.recordId, claimed.orderId);
+  return resumeFromOrderCreated(claimed.lease, claimed.orderId);
 }
 
 const CLAIM_OUTCOMES = { replay: "replayed", mismatch: "mismatch", in_flight: "in_flight" } as const satisfies Record<string, ClaimOutcome>;
@@ -111,8 +112,11 @@ function claimStep(request: CheckoutRequest, outcome: Exclude<Claim, { kind: "ac
   });
 }
 
-/** ORDER_CREATED → FINISHED. Also the completer's entry point for records stuck here. */
-export async function resumeFromOrderCreated(recordId: string, orderId: string): Promise<CheckoutResult> {
+/**
+ * ORDER_CREATED → FINISHED, by the attempt that holds the record (`lease`). Also the completer's
+ * entry point for records stuck here.
+ */
+export async function resumeFromOrderCreated(lease: Lease, orderId: string): Promise<CheckoutResult> {
   const order = await db.order.findUniqueOrThrow({ where: { id: orderId } });
   const subject = { scope: order.scope, orderId: order.id };
 
@@ -127,7 +131,7 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
     await pausePoint("after_payment", order.scope);
     if (charged.kind === "unknown") {
       await db.$transaction(async (tx) => {
-        await release(tx, recordId);
+        await release(tx, lease);
         await recordAudit(tx, [stripeCallStep(subject, charged), audit("lock_released", subject, { reason: "the payment's outcome is unknown" })]);
       });
       return outcomeUnknown(await loadOrder(db, order.id));
@@ -140,10 +144,12 @@ export async function resumeFromOrderCreated(recordId: string, orderId: string):
   // PostgreSQL aborts for a deadlock or a serialization conflict is run again.
   const finished = await retryingConflicts("settle", () =>
     db.$transaction(async (tx) => {
-      await lockRecord(tx, recordId); // the row-lock order (lib/locking.ts): the record, then cart, order
+      await lockRecord(tx, lease.recordId); // the row-lock order (lib/locking.ts): the record, then cart, order
       const steps = outcome ? await applyPaymentOutcome(tx, order, outcome) : [];
       const response = settledResponse(await loadOrder(tx, order.id));
-      await complete(tx, recordId, response);
+      // A slow attempt that was taken over records the payment all the same (forward-only, so
+      // harmless twice) but leaves the record to its taker, which stores the same answer.
+      await complete(tx, lease, response);
       await recordAudit(tx, [...steps, audit("recovery_point", subject, { point: "finished", status: response.status })]);
       return { ...response, replayed: false };
     }),

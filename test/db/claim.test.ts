@@ -3,11 +3,12 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db.ts";
 import { claim, complete, RecoveryPoint, release } from "@/lib/idempotency.ts";
 
-const policy = (now = new Date()) => ({ now, lockTimeoutMs: 60_000, ttlMs: 3_600_000 });
+const policy = () => ({ lockTimeoutMs: 60_000, ttlMs: 3_600_000 });
 
 /** Runs `claim` in its own transaction, as the checkout does. */
-const claimInTx = (scope: string, key: string, fingerprint = "f1", now = new Date()) =>
-  db.$transaction((tx) => claim(tx, { scope, key, fingerprint }, policy(now)));
+const claimInTx = (scope: string, key: string, fingerprint = "f1") =>
+  db.$transaction((tx) => claim(tx, { scope, key, fingerprint }, policy()));
+const leaseOf = (record: { id: string; token: string }) => ({ recordId: record.id, token: record.token });
 
 describe("claiming an idempotency key in the database", () => {
   it("lets exactly one of 50 concurrent transactions claim a key; the others see it in flight", async () => {
@@ -39,15 +40,15 @@ describe("claiming an idempotency key in the database", () => {
     const scope = `test:${randomUUID()}`;
     const first = await claimInTx(scope, "k");
     if (first.kind !== "acquired") throw new Error("expected to acquire");
-    await complete(db, first.record.id, { status: 201, body: { order: { id: "o1" } } });
+    await complete(db, leaseOf(first.record), { status: 201, body: { order: { id: "o1" } } });
     expect(await claimInTx(scope, "k")).toEqual({ kind: "replay", response: { status: 201, body: { order: { id: "o1" } }, bodyText: '{"order":{"id":"o1"}}' }, orderId: null });
   });
 
   it("lets exactly one of several contenders take over a stale lock", async () => {
     const scope = `test:${randomUUID()}`;
-    const first = await claimInTx(scope, "k", "f1", new Date(Date.now() - 120_000));
+    const first = await claimInTx(scope, "k", "f1");
     if (first.kind !== "acquired") throw new Error("expected to acquire");
-    await db.idempotencyRecord.update({ where: { id: first.record.id }, data: { recoveryPoint: RecoveryPoint.orderCreated } });
+    await db.$executeRaw`UPDATE "IdempotencyRecord" SET "recoveryPoint" = ${RecoveryPoint.orderCreated}, "lockedAt" = "lockedAt" - interval '2 minutes' WHERE id = ${first.record.id}`;
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => claimInTx(scope, "k")));
     const winners = outcomes.filter((outcome) => outcome.kind === "acquired");
     expect(winners).toHaveLength(1);
@@ -59,7 +60,7 @@ describe("claiming an idempotency key in the database", () => {
     const first = await claimInTx(scope, "k");
     if (first.kind !== "acquired") throw new Error("expected to acquire");
     expect((await claimInTx(scope, "k")).kind).toBe("in_flight");
-    await release(db, first.record.id);
+    await release(db, leaseOf(first.record));
     expect((await claimInTx(scope, "k")).kind).toBe("acquired");
   });
 });
