@@ -4,21 +4,22 @@ import Stripe from "stripe";
 import { startPaymentsServer } from "../payments-server/src/index.ts";
 import { DEMO_API_KEY, WEBHOOK_SECRET } from "./stack.ts";
 
-/** Database round trips of one request: statements sent, of which BEGIN/COMMIT/ROLLBACK. */
-export type RoundTrips = { statements: number; transactionControl: number };
+/** Database round trips of one request: statements sent, of which BEGIN/COMMIT/ROLLBACK, and their text in order (the statement log). */
+export type RoundTrips = { statements: number; transactionControl: number; log: string[] };
 export type Anatomy = Record<"fresh" | "replay" | "naive" | "webhookFirst" | "webhookDuplicate", RoundTrips>;
 
 /**
  * Counts the database round trips of each kind of request: the route handlers called
  * in-process (the same code `next start` runs) on the database lib/db's client already points
  * at, with every query node-postgres sends counted. Statement counts don't depend on the
- * database, so one is enough.
+ * database, so one is enough. The statements themselves go into the JSON results (`log`), and
+ * with BENCH_STATEMENT_LOG=1 to the console too: the list to shorten.
  */
 export async function anatomy(): Promise<Anatomy> {
   const payments = await startPaymentsServer({ port: 0 });
   const saved = { ...process.env };
   Object.assign(process.env, { STRIPE_API_URL: payments.url, STRIPE_SECRET_KEY: "sk_test_local_development", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, DEMO_UNSAFE_CHECKOUT: "1", LOG_LEVEL: "silent" });
-  const counter = { on: false, statements: 0, control: 0 };
+  const counter = { on: false, statements: 0, control: 0, log: [] as string[] };
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const query = proto.query;
   proto.query = function (this: unknown, ...args: unknown[]) {
@@ -26,6 +27,7 @@ export async function anatomy(): Promise<Anatomy> {
       const first = args[0];
       const text = typeof first === "string" ? first : ((first as { text?: string } | undefined)?.text ?? "");
       counter.statements += 1;
+      counter.log.push(text.replace(/\s+/g, " ").trim());
       if (/^\s*(BEGIN|COMMIT|ROLLBACK)/i.test(text)) counter.control += 1;
     }
     return query.apply(this, args);
@@ -55,10 +57,10 @@ export async function anatomy(): Promise<Anatomy> {
       const counts: RoundTrips[] = [];
       for (let i = 0; i < 3; i++) {
         const request = await make();
-        Object.assign(counter, { on: true, statements: 0, control: 0 });
+        Object.assign(counter, { on: true, statements: 0, control: 0, log: [] });
         await request();
         counter.on = false;
-        counts.push({ statements: counter.statements, transactionControl: counter.control });
+        counts.push({ statements: counter.statements, transactionControl: counter.control, log: counter.log });
       }
       return counts.at(-1)!;
     };
@@ -79,7 +81,11 @@ export async function anatomy(): Promise<Anatomy> {
       await expectStatus(deliver(), 200);
       return () => expectStatus(deliver(), 200);
     });
-    return { fresh, replay, naive, webhookFirst, webhookDuplicate };
+    const result = { fresh, replay, naive, webhookFirst, webhookDuplicate };
+    if (process.env.BENCH_STATEMENT_LOG === "1") {
+      for (const [kind, trips] of Object.entries(result)) console.log(`  statements of ${kind}:\n${trips.log.map((text, i) => `    ${i + 1}. ${text}`).join("\n")}`);
+    }
+    return result;
   } finally {
     proto.query = query;
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];

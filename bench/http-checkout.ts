@@ -6,12 +6,15 @@ import { DEMO_API_KEY, type Target } from "./stack.ts";
 
 export type CheckoutSettings = { runs: number; connections: number; seconds: number; warmupRequests: number; bounds: { min: number; max: number }; stormDuplicates: number };
 
-type Kind = "floor" | "fresh" | "replay" | "storm" | "naive";
+type Kind = "floor" | "stripe" | "fresh" | "replay" | "storm" | "naive";
 type Scenario = { id: string; kind: Kind; connections: number; title: string };
 
 const BODY = JSON.stringify({ items: [{ slug: "stoneware-mug", quantity: 1 }], paymentMethod: "pm_card_visa" });
+const JSON_BODY = { "content-type": "application/json" };
 const AUTH = { authorization: `Bearer ${DEMO_API_KEY}`, "content-type": "application/json" };
 const COLD_START_REQUESTS = 10;
+const FLOOR_TITLE = "HTTP floor: GET /api/health (SELECT 1)";
+const STRIPE_TITLE = "Stripe call only: POST /api/checkout/stripe-only (no database)";
 
 /** What one stack accumulates over the suite. */
 type State = { target: Target; books: Books; replayPool: string[]; amounts: Map<string, number>; records: Map<string, RunRecord[]> };
@@ -19,18 +22,23 @@ type State = { target: Target; books: Books; replayPool: string[]; amounts: Map<
 /**
  * POST /api/checkout on each stack: (a) fresh keys, (b) replays of finished keys, (c) duplicate
  * storms of K keys × D copies, (d) the naive route without a guard; one request at a time
- * (latency without queueing) and under load, plus GET /api/health as the HTTP floor. Cold start
- * and warm-up first; then the scenarios take turns round by round, alternating the stacks, so
- * that load from elsewhere on a shared machine hits every scenario and database alike.
+ * (latency without queueing) and under load, plus two floors: GET /api/health (Next.js and one
+ * SELECT 1) and the Stripe call alone (Next.js, the SDK and the payments server, no database),
+ * which issue 15's ratios divide by (bench/lean.ts). Cold start and warm-up first; then the
+ * scenarios take turns round by round, alternating the stacks, so that load from elsewhere on a
+ * shared machine hits every scenario and database alike.
  */
 export async function checkoutSuite(targets: Target[], settings: CheckoutSettings, log: (line: string) => void): Promise<Map<string, ScenarioResult[]>> {
   const c = settings.connections;
   const D = settings.stormDuplicates;
   const scenarios: Scenario[] = [
-    { id: "floor-1", kind: "floor", connections: 1, title: "HTTP floor: GET /api/health (SELECT 1)" },
+    { id: "floor-1", kind: "floor", connections: 1, title: FLOOR_TITLE },
+    { id: "stripe-1", kind: "stripe", connections: 1, title: STRIPE_TITLE },
     { id: "fresh-1", kind: "fresh", connections: 1, title: "(a) idempotent, fresh keys" },
     { id: "naive-1", kind: "naive", connections: 1, title: "(d) naive, no guard" },
     { id: "replay-1", kind: "replay", connections: 1, title: "(b) replay of a finished key" },
+    { id: `floor-${c}`, kind: "floor", connections: c, title: FLOOR_TITLE },
+    { id: `stripe-${c}`, kind: "stripe", connections: c, title: STRIPE_TITLE },
     { id: `fresh-${c}`, kind: "fresh", connections: c, title: "(a) idempotent, fresh keys" },
     { id: `naive-${c}`, kind: "naive", connections: c, title: "(d) naive, no guard" },
     { id: `replay-${c}`, kind: "replay", connections: c, title: "(b) replay of a finished key" },
@@ -50,7 +58,7 @@ export async function checkoutSuite(targets: Target[], settings: CheckoutSetting
       const { paymentsUrl } = state.target.stack;
       await fetch(`${paymentsUrl}/_test/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ webhookUrl: null }) });
       // Cold start: compiles the routes and fills the pool of finished keys for the replays.
-      for (const kind of ["floor", "naive", "fresh"] as const) {
+      for (const kind of ["floor", "stripe", "naive", "fresh"] as const) {
         const cold = await measure(state, { id: `cold-${kind}`, kind, connections: 1, title: "" }, `bench-${tag}-cold-`, COLD_START_REQUESTS, D);
         if (!cold.record.ok) throw new Error(`${state.target.name} cold start (${kind}) failed: ${cold.record.violations.join("; ")}`);
         if (kind === "fresh") state.replayPool.push(...cold.keys);
@@ -87,6 +95,8 @@ async function measure(state: State, scenario: Scenario, prefix: string, request
     switch (scenario.kind) {
       case "floor":
         return { method: "GET", path: "/api/health", headers: {}, tag: String(i) };
+      case "stripe":
+        return { path: "/api/checkout/stripe-only", headers: JSON_BODY, body: BODY, tag: String(i) };
       case "naive":
         return { path: "/api/checkout/naive", headers: AUTH, body: BODY, tag: String(i) };
       case "replay":
@@ -128,8 +138,10 @@ async function verify(books: Books, kind: Kind, run: LoadRun, d: Ledger, created
   const byStatus = (status: number) => run.replies.filter((reply) => reply.status === status);
   const creates = kind === "fresh" || kind === "naive" || kind === "storm";
   verdict.expect("orders created in the whole database", createdOrders, creates ? distinctKeys : 0);
-  verdict.expect("PaymentIntents created", d.paymentIntents, createdOrders);
-  verdict.expect("charges", d.charges, createdOrders);
+  // The Stripe-only route charges without an order: one PaymentIntent and one charge per request.
+  const charged = kind === "stripe" ? run.requests : createdOrders;
+  verdict.expect("PaymentIntents created", d.paymentIntents, charged);
+  verdict.expect("charges", d.charges, charged);
   verdict.expect("orders paid more than once", d.ordersPaidTwice, 0);
   if (creates) {
     verdict.expect("orders of this run", d.orders, distinctKeys);
@@ -142,6 +154,7 @@ async function verify(books: Books, kind: Kind, run: LoadRun, d: Ledger, created
       break;
     case "fresh":
     case "naive":
+    case "stripe":
       verdict.expect("201 answers", byStatus(201).length, run.requests);
       verdict.expect("replayed answers", run.replies.filter((r) => r.replayed).length, 0);
       break;

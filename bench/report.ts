@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { GrowthResult } from "./growth.ts";
+import { renderLean } from "./lean.ts";
 import type { DatabaseResults, Results, Section } from "./results-types.ts";
 import type { ScenarioResult } from "./runs.ts";
 import type { Spread } from "./stats.ts";
@@ -81,6 +82,8 @@ export function renderMarkdown(results: Results): string {
   line(`| Zero duplicates everywhere | ${cells((i) => `${mark(value(dbs[i]!.audit)?.violations.length === 0)} audit clean`)} | ${results.failures.length === 0 ? "met: every run's checks and every audit passed" : "**missed**"} |`);
   line();
 
+  renderLean(results, line);
+
   if (trips) {
     line("## Round trips per request");
     line();
@@ -126,7 +129,7 @@ export function renderMarkdown(results: Results): string {
       line();
     }
     const audit = value(db.audit);
-    if (audit) line(`Audit after all HTTP runs: ${audit.orders} checkout orders, ${audit.charges} charges, ${audit.records} idempotency records, ${audit.webhookOrders} webhook-benchmark orders; ${audit.violations.length === 0 ? "all consistent" : audit.violations.join("; ")}.`);
+    if (audit) line(`Audit after all HTTP runs: ${audit.orders} checkout orders, ${audit.charges} charges (${audit.stripeOnlyCharges ?? 0} of them by the Stripe-only route, without an order), ${audit.records} idempotency records, ${audit.webhookOrders} webhook-benchmark orders; ${audit.violations.length === 0 ? "all consistent" : audit.violations.join("; ")}.`);
     else if (failed(db.audit)) line(`Audit failed: ${failed(db.audit)}`);
     line();
   }

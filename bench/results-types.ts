@@ -3,6 +3,7 @@ import type { Audit } from "./audit.ts";
 import type { BenchConfig, DatabaseKind } from "./config.ts";
 import type { GrowthResult } from "./growth.ts";
 import type { LayerResult } from "./layer.ts";
+import type { LeanResults } from "./lean.ts";
 import type { Machine } from "./machine.ts";
 import type { ScenarioResult } from "./runs.ts";
 
@@ -30,6 +31,8 @@ export type Results = {
   /** Database round trips per request, counted in-process. */
   anatomy?: Section<Anatomy>;
   databases: DatabaseResults[];
+  /** Issue 15's ratios per database (bench/lean.ts). */
+  lean?: LeanResults;
   /** Every correctness failure of the run; empty when every number above comes from a correct run. */
   failures: string[];
 };

@@ -10,6 +10,7 @@ import { FULL, SMOKE, type DatabaseKind } from "./config.ts";
 import { growthBench } from "./growth.ts";
 import { checkoutSuite } from "./http-checkout.ts";
 import { layerBench } from "./layer.ts";
+import { leanResults } from "./lean.ts";
 import { databaseVersion, describeMachine } from "./machine.ts";
 import { prismaFor } from "./prisma.ts";
 import { writeResults } from "./report.ts";
@@ -141,6 +142,7 @@ try {
 
 machine.loadAverage.end = os.loadavg()[0]!;
 const results: Results = { mode: config.mode, startedAt, durationSeconds: (performance.now() - started) / 1000, buildSeconds, machine, settings: config, anatomy: anatomySection, databases, failures };
+results.lean = leanResults(results);
 const stamp = startedAt.replace(/[:.]/g, "-");
 const written = config.mode === "full" ? [...writeResults(results, RESULTS, "latest"), ...writeResults(results, RAW, `full-${stamp}`)] : writeResults(results, RAW, "smoke");
 log(`[${elapsed()}] wrote ${written.join(", ")}`);

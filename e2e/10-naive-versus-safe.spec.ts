@@ -35,9 +35,10 @@ test.describe("Naive versus safe", () => {
 });
 
 isolatedTest.describe("Naive versus safe", () => {
-  isolatedTest("in production without DEMO_UNSAFE_CHECKOUT=1, DEMO_MODE=1 or METRICS_TOKEN, the naive checkout, the lab and the metrics do not exist", async ({ request }) => {
+  isolatedTest("in production without DEMO_UNSAFE_CHECKOUT=1, DEMO_MODE=1 or METRICS_TOKEN, the naive checkout, the Stripe-only benchmark route, the lab and the metrics do not exist", async ({ request }) => {
     expect((await request.get("/checkout/naive")).status()).toBe(404);
     expect((await request.post("/api/checkout/naive", { data: {} })).status()).toBe(404);
+    expect((await request.post("/api/checkout/stripe-only", { data: { items: [{ slug: "stoneware-mug", quantity: 1 }], paymentMethod: "pm_card_visa" } })).status()).toBe(404);
     expect((await request.get("/lab")).status()).toBe(404);
     expect((await request.get("/lab/source?file=lib/idempotency.ts")).status()).toBe(404);
     expect((await request.post("/api/lab/runs", { data: { scenario: "double-click" } })).status()).toBe(404);
