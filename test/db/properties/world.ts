@@ -292,10 +292,17 @@ export class World {
     const intent = succeeded[pick % succeeded.length]!;
     try {
       await stripe().refunds.create({ payment_intent: intent.id }, { idempotencyKey: `dashboard_${intent.id}` });
-      return `refunded ${intent.id}`;
     } catch (error) {
       return `refused: ${(error as Error).message}`;
     }
+    // Stripe sends charge.refunded at once, whether or not the shop has recorded the payment yet.
+    const refunded = (await fetchLedger(paymentsUrl())).events.filter((event) => event.type === "charge.refunded" && event.paymentIntent === intent.id && !this.delivered.has(event.id));
+    for (const event of refunded) {
+      this.delivered.add(event.id);
+      const full = await retrieveEvent(event.id);
+      await this.run.spawn(`webhook charge.refunded ${event.id}`, () => deliver(full), (outcome) => this.webhookAnswer(event.id, outcome));
+    }
+    return `refunded ${intent.id}, ${refunded.length} charge.refunded sent`;
   }
 
   /** The next `times` calls to Stripe about this shopper's payments meet the fault. */
