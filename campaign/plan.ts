@@ -21,6 +21,10 @@ export type PlanOptions = {
   idempotencyTtlMs: number;
   /** Pause points the instances know (from GET /api/test/pause). */
   pausePoints: readonly string[];
+  /** Kills planned at each pause point; by default 2, or one per 600 checkouts. */
+  killsPerPoint?: number;
+  /** Of the cart checkouts, the share with an edit racing the payment (default 0.15). */
+  editRaceShare?: number;
 };
 
 export type Item = { slug: string; quantity: number };
@@ -137,7 +141,7 @@ function planCheckout(random: Random, options: PlanOptions, kind: "api" | "cart"
     backoffMs: random.int(150, 800),
     reloadAfterMs: random.chance(0.12) ? (random.chance(0.5) ? random.int(500, 4000) : options.idempotencyTtlMs + random.int(1000, 8000)) : null,
     secondTab: kind === "cart" && random.chance(0.15) ? { key: random.uuid(), delayMs: random.int(0, 300) } : null,
-    editRace: kind === "cart" && random.chance(0.15) ? { slug: random.pick(SLUGS), quantity: random.int(0, 4), delayMs: random.int(0, 300) } : null,
+    editRace: kind === "cart" && random.chance(options.editRaceShare ?? 0.15) ? { slug: random.pick(SLUGS), quantity: random.int(0, 4), delayMs: random.int(0, 300) } : null,
     paymentsFault: random.chance(0.3) ? drawPaymentsFault(random, options) : null,
     webhookFault: random.chance(0.25) ? drawWebhookFault(random) : null,
     refund: random.chance(0.12) ? { clicks: random.chance(0.6) ? 2 : 1 } : null,
@@ -182,7 +186,7 @@ function drawWebhookFault(random: Random): WebhookFault {
  * when some arming is never reached.
  */
 function planNemesis(random: Random, options: PlanOptions): NemesisEvent[] {
-  const perPoint = Math.max(2, Math.ceil(options.ops / 600));
+  const perPoint = options.killsPerPoint ?? Math.max(2, Math.ceil(options.ops / 600));
   const randomKills = Math.max(2, Math.ceil(options.ops / 500));
   const kinds = [
     ...options.pausePoints.flatMap((point) => Array.from({ length: perPoint }, () => ({ kind: "pause_kill" as const, point }))),

@@ -20,7 +20,8 @@ import { ServerActions } from "./shoppers/actions.ts";
 import type { ShopperContext } from "./shoppers/context.ts";
 import { runTraffic } from "./traffic.ts";
 
-export type CampaignOutcome = { report: CampaignReport; files: { markdown: string; json: string }; violations: number };
+/** `all`: every violation's invariant and message (the report details only the first few of each invariant). */
+export type CampaignOutcome = { report: CampaignReport; files: { markdown: string; json: string }; violations: number; all: { invariant: number; message: string }[] };
 
 const say = (line: string) => console.log(`[campaign] ${line}`);
 
@@ -45,7 +46,7 @@ export async function runCampaign(options: CampaignOptions, teardown: { dropData
     cluster = await startCluster({ database: database.spec, instances: options.instances, nginxBinary, runDir, environment, payments: CAMPAIGN_PAYMENTS, log: (line) => say(line) });
     const instanceStartMs = Math.round(performance.now() - clusterStart);
     const points = await pausePoints(cluster.instances[0]!);
-    const plan = makePlan({ seed: options.seed, ops: options.ops, instances: options.instances, stripeTimeoutMs: cluster.config.STRIPE_TIMEOUT_MS, idempotencyTtlMs: cluster.config.IDEMPOTENCY_TTL_MS, pausePoints: points });
+    const plan = makePlan({ seed: options.seed, ops: options.ops, instances: options.instances, stripeTimeoutMs: cluster.config.STRIPE_TIMEOUT_MS, idempotencyTtlMs: cluster.config.IDEMPOTENCY_TTL_MS, pausePoints: points, ...(options.killsPerPoint !== undefined && { killsPerPoint: options.killsPerPoint }), ...(options.editRaceShare !== undefined && { editRaceShare: options.editRaceShare }) });
     const summary = planSummary(plan);
     say(`plan: ${plan.checkouts} checkouts by ${summary.shoppers.api} API clients and ${summary.shoppers.cart} cart sessions; ${summary.kills} kills; pause points ${points.join(", ")}`);
     const bound = livenessBound(cluster.config, Number(CAMPAIGN_ENV.MAINTENANCE_INTERVAL_MS), Math.max(15_000, instanceStartMs));
@@ -132,7 +133,7 @@ export async function runCampaign(options: CampaignOptions, teardown: { dropData
     for (const invariant of report.invariants) say(`invariant ${invariant.id}: ${invariant.checked} checked, ${invariant.violations} violations — ${invariant.name}`);
     for (const violation of result.violations) console.log(`\nVIOLATION of invariant ${violation.invariant}: ${violation.message}\n${violation.history.join("\n")}\nreplay: ${report.replay}`);
     say(`${violations} violations; report ${path.relative(process.cwd(), files.markdown)}; run files in ${path.relative(process.cwd(), runDir)}`);
-    return { report, files, violations };
+    return { report, files, violations, all: result.all };
   } finally {
     await cluster?.stop();
     if ((violations === 0 || teardown.dropDatabase === "always") && !options.keep) await database.drop().catch(() => {});

@@ -89,6 +89,8 @@ export const GUARANTEE_SWITCHES = {
   forward_only: "invariant 5 (an order's history only moves forward)",
   /** Idempotency records ignore the scope: a key another client also uses answers with that client's order. */
   scoped_keys: "invariant 8 (no client is answered with another scope's order)",
+  /** The cart read in several statements again (version, then lines): an edit committing in between tears the order. */
+  torn_cart_read: "invariant 2 (an order's lines are those of the cart version it names)",
 } as const;
 export type GuaranteeSwitch = keyof typeof GUARANTEE_SWITCHES;
 

@@ -30,7 +30,11 @@ export async function runKills(options: {
   pauseWaitMs?: number;
 }): Promise<KillCounts> {
   const counts: KillCounts = { random: 0, byPoint: {}, missed: {}, restarts: 0, restartMs: [] };
-  for (const event of options.events) {
+  // A point no request reached in time (a refund or a completer takeover is rarer than a payment)
+  // is tried again after the planned events, at most twice, while traffic lasts.
+  const queue: (NemesisEvent & { tries?: number })[] = [...options.events];
+  for (let next = 0; next < queue.length; next++) {
+    const event = queue[next]!;
     while (options.started() < event.afterCheckouts && !options.stopped()) await sleep(100);
     if (options.stopped()) break;
     const instance = options.instances[event.instance - 1]!;
@@ -44,6 +48,7 @@ export async function runKills(options: {
       if (!held) {
         counts.missed[event.point] = (counts.missed[event.point] ?? 0) + 1;
         options.log.fault({ kind: "pause_missed", instance: instance.index, detail: { point: event.point } });
+        if ((event.tries ?? 0) < 2) queue.push({ ...event, tries: (event.tries ?? 0) + 1 });
         continue;
       }
       await instance.kill();

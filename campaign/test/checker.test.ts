@@ -161,3 +161,19 @@ describe("the answer table (invariant 6)", () => {
     for (const told of ["unknown", "in_flight", "none"] as const) expect(ANSWER_TABLE[told]).toBe("any");
   });
 });
+
+describe("the ledger", () => {
+  it("reads events as the payments server exports them (a whole Stripe event) and as summaries", () => {
+    const subject = { id: "pi_9", object: "payment_intent", status: "succeeded", metadata: { orderId: "o-9" } };
+    const ledger = LedgerSchema.parse({
+      paymentIntents: [],
+      charges: [],
+      refunds: [],
+      events: [
+        { id: "evt_whole", object: "event", type: "payment_intent.succeeded", created: 1, data: { object: subject } },
+        { id: "evt_summary", type: "charge.refunded", created: 2, object: { id: "ch_9", object: "charge", payment_intent: "pi_9" }, deliveries: { attempted: 1, succeeded: 1, failed: 0 } },
+      ],
+    });
+    expect(ledger.events.map((event) => [event.id, event.object.id, event.paymentIntent])).toEqual([["evt_whole", "pi_9", "pi_9"], ["evt_summary", "ch_9", "pi_9"]]);
+  });
+});

@@ -27,6 +27,11 @@ describe("the campaign's plan", () => {
     expect(plan.nemesis.every((event, index, all) => index === 0 || all[index - 1]!.afterCheckouts <= event.afterCheckouts)).toBe(true);
   });
 
+  it("plans the kills per pause point asked for", () => {
+    const plan = makePlan({ ...options(3, 300), killsPerPoint: 11 });
+    for (const point of options(3).pausePoints) expect(plan.nemesis.filter((event) => event.kind === "pause_kill" && event.point === point)).toHaveLength(11);
+  });
+
   it("gives keys that collide across API clients the same meaning (a naive integration numbering its orders)", () => {
     const plan = makePlan(options(5, 3000));
     const naive = plan.shoppers.flatMap((s) => s.checkouts).filter((c) => c.key.startsWith("order-"));
@@ -40,7 +45,8 @@ describe("the campaign's plan", () => {
   });
 
   it("prints a replay command that parses back to the same options", () => {
-    const parsed = parseOptions(["--seed", "99", "--ops", "500", "--instances", "2", "--switches", "forward_only"]);
+    const parsed = parseOptions(["--seed", "99", "--ops", "500", "--instances", "2", "--switches", "forward_only", "--kills-per-point", "12", "--edit-race-share", "0.5"]);
+    expect(parsed.killsPerPoint).toBe(12);
     const replay = replayCommand(parsed).split("npm run campaign -- ")[1]!.split(" ");
     expect(parseOptions(replay)).toEqual(parsed);
   });

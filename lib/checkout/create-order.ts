@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Tx } from "@/lib/db.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { MAX_QUANTITY } from "@/lib/cart.ts";
 import { MAX_AMOUNT_CENTS } from "@/lib/limits.ts";
 import { normaliseItems, type CheckoutRequest, type CheckoutSource } from "@/lib/checkout/request.ts";
+import { guaranteeOff } from "@/lib/test-hooks.ts";
 
 type Line = { productId: string; slug: string; name: string; unitPriceCents: number; quantity: number; currency: string };
 
@@ -81,6 +83,7 @@ type CartRow = { version: number; quantity: number | null; productId: string | n
  * are exactly those of the version it returns, and that version must be the one asked for.
  */
 async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number | null }): Promise<Line[]> {
+  if (guaranteeOff("torn_cart_read")) return tornCartLines(tx, source);
   const rows = await tx.$queryRaw<CartRow[]>`
     SELECT c.version, i.quantity, p.id AS "productId", p.slug, p.name, p."priceCents", p.currency
     FROM "Cart" c
@@ -95,6 +98,27 @@ async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number |
   const lines = rows.filter((row): row is CartRow & { [K in keyof CartRow]: NonNullable<CartRow[K]> } => row.productId !== null);
   if (lines.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
   return lines.map(({ productId, slug, name, priceCents, currency, quantity }) => ({ productId, slug, name, unitPriceCents: priceCents, currency, quantity }));
+}
+
+/** How many milliseconds the torn read waits between its statements: wide enough for a racing cart edit to land. */
+export const TORN_READ_WINDOW_MS = 500;
+
+/**
+ * The old read, for the campaign's switch `torn_cart_read` only (lib/test-hooks.ts): the version,
+ * then the lines, in two statements, each with its own READ COMMITTED snapshot. The window between
+ * them, a few microseconds in the old code, is widened so that a short campaign's cart edits
+ * racing a checkout land in it: the order then names version v and holds version v+1's lines.
+ */
+async function tornCartLines(tx: Tx, source: { cartId: string; cartVersion: number | null }): Promise<Line[]> {
+  const cart = await tx.cart.findUnique({ where: { id: source.cartId }, select: { version: true } });
+  if (!cart) throw new CheckoutRejected(404, "cart_not_found", "This cart no longer exists");
+  if (source.cartVersion !== null && cart.version !== source.cartVersion) {
+    throw new CheckoutRejected(409, "cart_changed", "Your cart changed since the checkout page opened. Review it and pay again.");
+  }
+  await sleep(TORN_READ_WINDOW_MS);
+  const items = await tx.cartItem.findMany({ where: { cartId: source.cartId }, select: { quantity: true, product: true }, orderBy: { product: { slug: "asc" } } });
+  if (items.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
+  return items.map(({ quantity, product }) => ({ productId: product.id, slug: product.slug, name: product.name, unitPriceCents: product.priceCents, currency: product.currency, quantity }));
 }
 
 async function itemLines(tx: Tx, items: { slug: string; quantity: number }[]): Promise<Line[]> {
