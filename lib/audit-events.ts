@@ -14,7 +14,7 @@ export type AuditDetail = {
   stripe_call: { operation: "payment_intents.create" | "refunds.create"; idempotencyKey: string | null; replayed: boolean; result: string; error?: string };
   lock_released: { reason: string };
   order_status: { to: OrderStatusName; by: "checkout" | "webhook" | "refund" | "naive_checkout" };
-  webhook: { eventId: string; type: string; result: "applied" | "no_change" | "duplicate" | "stale_ignored" };
+  webhook: { eventId: string; type: string; result: "applied" | "no_change" | "duplicate" | "stale_ignored" | "deferred"; reason?: string };
   outbox: { state: "queued" | "sent"; kind: string; via?: "in_process" | "broker" };
   /** One delivery of a message reaching the idempotent consumer (lib/mail/consume.ts). */
   mail: { result: "delivered" | "duplicate"; via: "in_process" | "broker"; delivery: number; kind: string };
@@ -60,6 +60,7 @@ export function describeEvent(event: TimelineEvent): { actor: Actor; text: strin
       const { type, eventId, result } = event.detail;
       if (result === "duplicate") return { actor: "webhook", text: `${type} (${eventId}) delivered again: duplicate, ignored`, tone: "good" };
       if (result === "stale_ignored") return { actor: "webhook", text: `${type} (${eventId}) is stale (the PaymentIntent no longer says so): recorded, not applied`, tone: "good" };
+      if (result === "deferred") return { actor: "webhook", text: `${type} (${eventId}) cannot apply yet: not recorded, answered 503 so that Stripe delivers it again`, tone: "info" };
       if (result === "no_change") return { actor: "webhook", text: `${type} (${eventId}) recorded: nothing to change`, tone: "info" };
       return { actor: "webhook", text: `${type} (${eventId}) applied`, tone: "info" };
     }

@@ -35,6 +35,11 @@ function createMetrics() {
     }),
     stripeCalls: counter("stripe_calls_total", "Calls to Stripe by operation, result, and whether Stripe replayed a stored answer", ["operation", "result", "replayed"] as const),
     webhookDeliveries,
+    webhookEventsDeferred: counter(
+      "webhook_events_deferred_total",
+      "Webhook events that could not apply yet (a refund before the payment it undoes, unconfirmed by Stripe): not recorded, answered 503 for Stripe to deliver again",
+      ["type"] as const,
+    ),
     outboxSent: counter("outbox_messages_sent_total", "Outbox messages the relay handed over (consumer committed, or broker confirmed) and marked sent", [] as const),
     mailConsumed: counter("mail_consumed_total", "Messages that reached the idempotent consumer in this process: delivered (a mailbox entry written) or duplicate (recognised and skipped), by path", ["result", "via"] as const),
     transactionRetries: counter("transaction_retries_total", "Transactions run again after PostgreSQL aborted them for a deadlock or a serialization failure, by transaction and reason", ["transaction", "reason"] as const),

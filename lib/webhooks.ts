@@ -1,12 +1,22 @@
 import { audit, recordAudit, type AuditEntry } from "@/lib/audit.ts";
 import { db, type Tx } from "@/lib/db.ts";
+import type { OrderStatus } from "@/lib/generated/prisma/client.ts";
 import { env } from "@/lib/env.ts";
 import { metrics } from "@/lib/metrics.ts";
 import { settleOrder, type SettledOrder } from "@/lib/checkout/settle.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
 import { pausePoint } from "@/lib/test-hooks.ts";
 
-export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
+export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; deferred?: boolean; error?: string } };
+
+/**
+ * An event that cannot apply yet and that Stripe has not confirmed either: rolled back, event id
+ * included, and answered with a 503 so that Stripe delivers it again later (it retries for days).
+ * Recording it would deduplicate it forever without its effect.
+ */
+class Deferred extends Error {
+  name = "Deferred";
+}
 
 /**
  * Verifies, deduplicates and applies one Stripe event. The event id is inserted in the same
@@ -26,20 +36,60 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
   // arrive while the payment is still processing or after it succeeded. Believe it only if the
   // PaymentIntent still says so now (outside the transaction: no network call holds a lock).
   const stale = event.type === "payment_intent.payment_failed" && !(await stillFailed(event.data.object.id));
+  // A refund can arrive before the success it undoes (events are not ordered): the order is still
+  // pending or processing. Stripe's current state of the charge says whether it was paid and
+  // refunded; if so the order goes through paid to refunded, else the event waits (see Deferred).
+  const refundConfirmed = event.type === "charge.refunded" && (await refundArrivedEarly(event.data.object)) ? await stillRefunded(event.data.object.id) : null;
   await pausePoint("webhook_verified", "webhook");
-  const applied = await db.$transaction(async (tx) => {
-    const order = await findOrder(tx, event);
-    const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId: order?.id ?? null }], skipDuplicates: true, select: { id: true } });
-    if (order) {
-      const effects = first && !stale ? await applyEvent(tx, event, order) : [];
-      const result = !first ? "duplicate" : stale ? "stale_ignored" : effects.length > 0 ? "applied" : "no_change";
-      await recordAudit(tx, [audit("webhook", { scope: order.scope, orderId: order.id }, { eventId: event.id, type: event.type, result }), ...effects]);
-    }
-    return Boolean(first);
-  });
+  let applied: boolean;
+  try {
+    applied = await db.$transaction(async (tx) => {
+      const order = await findOrder(tx, event.data.object);
+      const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId: order?.id ?? null }], skipDuplicates: true, select: { id: true } });
+      if (order) {
+        const effects = first && !stale ? await applyEvent(tx, event, order, refundConfirmed) : [];
+        const result = !first ? "duplicate" : stale ? "stale_ignored" : effects.length > 0 ? "applied" : "no_change";
+        await recordAudit(tx, [audit("webhook", { scope: order.scope, orderId: order.id }, { eventId: event.id, type: event.type, result }), ...effects]);
+      }
+      return Boolean(first);
+    });
+  } catch (error) {
+    if (!(error instanceof Deferred)) throw error;
+    await recordDeferral(event, error.message);
+    return { status: 503, body: { received: false, deferred: true, error: error.message } };
+  }
   metrics.webhookDeliveries.inc({ type: event.type, result: applied ? "applied" : "duplicate" });
   return { status: 200, body: { received: true, ...(!applied && { duplicate: true }) } };
 }
+
+/** A deferred delivery leaves a timeline step (its own write: the event's transaction rolled back) and a count. */
+async function recordDeferral(event: Stripe.Event, reason: string): Promise<void> {
+  metrics.webhookDeliveries.inc({ type: event.type, result: "deferred" });
+  metrics.webhookEventsDeferred.inc({ type: event.type });
+  const order = await findOrder(db, event.data.object);
+  if (order) await recordAudit(db, [audit("webhook", { scope: order.scope, orderId: order.id }, { eventId: event.id, type: event.type, result: "deferred", reason })]);
+}
+
+/** Whether a refund's order has not been paid yet, read without a lock (the transaction decides again). */
+async function refundArrivedEarly(charge: Stripe.Charge): Promise<boolean> {
+  const order = await findOrder(db, charge);
+  return order !== null && (order.status === "pending" || order.status === "processing");
+}
+
+/** The charge as Stripe has it now: paid, then refunded (what the order must go through), or null. */
+async function stillRefunded(chargeId: string): Promise<RefundedCharge | null> {
+  try {
+    const charge = await stripe().charges.retrieve(chargeId);
+    const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
+    if (charge.status !== "succeeded" || !charge.captured || charge.amount_refunded <= 0 || !paymentIntentId) return null;
+    return { paymentIntentId, amountCents: charge.amount, currency: charge.currency };
+  } catch {
+    // Stripe unreachable: nothing is confirmed, so the event waits for its next delivery.
+    return null;
+  }
+}
+
+type RefundedCharge = { paymentIntentId: string; amountCents: number; currency: string };
 
 async function stillFailed(paymentIntentId: string): Promise<boolean> {
   const current = await stripe().paymentIntents.retrieve(paymentIntentId);
@@ -47,13 +97,13 @@ async function stillFailed(paymentIntentId: string): Promise<boolean> {
 }
 
 /** The order an event is about: what settling it and its timeline steps need. */
-type EventOrder = SettledOrder;
+type EventOrder = SettledOrder & { status: OrderStatus };
 
 /** The event may arrive before the checkout recorded the PaymentIntent, so metadata leads. */
-async function findOrder(tx: Tx, event: Stripe.Event): Promise<EventOrder | null> {
-  const object = event.data.object as { metadata?: Record<string, string> | null; payment_intent?: string | { id: string } | null };
+async function findOrder(tx: Tx, eventObject: Stripe.Event.Data["object"]): Promise<EventOrder | null> {
+  const object = eventObject as { metadata?: Record<string, string> | null; payment_intent?: string | { id: string } | null };
   const candidate = object.metadata?.orderId;
-  const select = { id: true, scope: true, totalCents: true, currency: true, cartId: true, cartVersion: true } as const;
+  const select = { id: true, scope: true, status: true, totalCents: true, currency: true, cartId: true, cartVersion: true } as const;
   if (candidate) return tx.order.findUnique({ where: { id: candidate }, select });
   const paymentIntentId = typeof object.payment_intent === "string" ? object.payment_intent : object.payment_intent?.id;
   if (!paymentIntentId) return null;
@@ -65,7 +115,7 @@ async function findOrder(tx: Tx, event: Stripe.Event): Promise<EventOrder | null
  * the checkout's own answer makes, cart included: a stale or reordered event changes nothing.
  * Returns the changes it made, as timeline steps.
  */
-async function applyEvent(tx: Tx, event: Stripe.Event, order: EventOrder): Promise<AuditEntry[]> {
+async function applyEvent(tx: Tx, event: Stripe.Event, order: EventOrder, refundConfirmed: RefundedCharge | null): Promise<AuditEntry[]> {
   switch (event.type) {
     case "payment_intent.succeeded":
       return settleOrder(tx, order, { to: "paid", payment: paymentOf(event.data.object) }, "webhook");
@@ -84,7 +134,16 @@ async function applyEvent(tx: Tx, event: Stripe.Event, order: EventOrder): Promi
       const charge = event.data.object;
       const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
       if (!paymentIntentId) return [];
-      return settleOrder(tx, order, { to: "refunded", payment: { paymentIntentId, amountCents: charge.amount, currency: charge.currency } }, "webhook");
+      const refund = { to: "refunded", payment: { paymentIntentId, amountCents: charge.amount, currency: charge.currency } } as const;
+      // `order.status` was read without a lock: should a concurrent settle mark the order paid
+      // meanwhile, settling it paid below changes nothing and the refund applies all the same.
+      if (order.status === "pending" || order.status === "processing") {
+        if (!refundConfirmed) throw new Deferred(`The order is ${order.status} and Stripe does not confirm that charge ${charge.id} was paid and refunded`);
+        // Paid first (payment recorded, confirmation queued once, cart closed), then refunded: one transaction.
+        const paid = await settleOrder(tx, order, { to: "paid", payment: refundConfirmed }, "webhook");
+        return [...paid, ...(await settleOrder(tx, order, refund, "webhook"))];
+      }
+      return settleOrder(tx, order, refund, "webhook");
     }
     default:
       return [];
