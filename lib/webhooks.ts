@@ -10,9 +10,9 @@ import { pausePoint } from "@/lib/test-hooks.ts";
 export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; deferred?: boolean; error?: string } };
 
 /**
- * An event that cannot apply yet and that Stripe has not confirmed either: rolled back, event id
- * included, and answered with a 503 so that Stripe delivers it again later (it retries for days).
- * Recording it would deduplicate it forever without its effect.
+ * An event that cannot apply yet and that Stripe has not confirmed either (or Stripe could not be
+ * asked): rolled back, event id included, and answered with a 503 so that Stripe delivers it
+ * again later (it retries for days). Recording it would deduplicate it forever without its effect.
  */
 class Deferred extends Error {
   name = "Deferred";
@@ -35,7 +35,10 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
   // A failure event is a snapshot, and may be stale: delivered late or out of order, it can
   // arrive while the payment is still processing or after it succeeded. Believe it only if the
   // PaymentIntent still says so now (outside the transaction: no network call holds a lock).
-  const stale = event.type === "payment_intent.payment_failed" && !(await stillFailed(event.data.object.id));
+  // Stripe unreachable: the event can be neither believed nor dismissed, so it waits (see Deferred).
+  const failedNow = event.type === "payment_intent.payment_failed" ? await stillFailed(event.data.object.id) : true;
+  if (failedNow === null) return defer(event, "Stripe could not be asked whether the payment still failed");
+  const stale = !failedNow;
   // A refund can arrive before the success it undoes (events are not ordered): the order is still
   // pending or processing. Stripe's current state of the charge says whether it was paid and
   // refunded; if so the order goes through paid to refunded, else the event waits (see Deferred).
@@ -55,19 +58,22 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
     });
   } catch (error) {
     if (!(error instanceof Deferred)) throw error;
-    await recordDeferral(event, error.message);
-    return { status: 503, body: { received: false, deferred: true, error: error.message } };
+    return defer(event, error.message);
   }
   metrics.webhookDeliveries.inc({ type: event.type, result: applied ? "applied" : "duplicate" });
   return { status: 200, body: { received: true, ...(!applied && { duplicate: true }) } };
 }
 
-/** A deferred delivery leaves a timeline step (its own write: the event's transaction rolled back) and a count. */
-async function recordDeferral(event: Stripe.Event, reason: string): Promise<void> {
+/**
+ * Answers 503 without recording the event, so Stripe delivers it again. It leaves a timeline step
+ * (its own write: nothing of the event's transaction committed) and a count.
+ */
+async function defer(event: Stripe.Event, reason: string): Promise<WebhookResult> {
   metrics.webhookDeliveries.inc({ type: event.type, result: "deferred" });
   metrics.webhookEventsDeferred.inc({ type: event.type });
   const order = await findOrder(db, event.data.object);
   if (order) await recordAudit(db, [audit("webhook", { scope: order.scope, orderId: order.id }, { eventId: event.id, type: event.type, result: "deferred", reason })]);
+  return { status: 503, body: { received: false, deferred: true, error: reason } };
 }
 
 /** Whether a refund's order has not been paid yet, read without a lock (the transaction decides again). */
@@ -91,9 +97,14 @@ async function stillRefunded(chargeId: string): Promise<RefundedCharge | null> {
 
 type RefundedCharge = { paymentIntentId: string; amountCents: number; currency: string };
 
-async function stillFailed(paymentIntentId: string): Promise<boolean> {
-  const current = await stripe().paymentIntents.retrieve(paymentIntentId);
-  return current.status === "requires_payment_method" || current.status === "canceled";
+/** Whether the PaymentIntent still says it failed; null when Stripe could not be asked. */
+async function stillFailed(paymentIntentId: string): Promise<boolean | null> {
+  try {
+    const current = await stripe().paymentIntents.retrieve(paymentIntentId);
+    return current.status === "requires_payment_method" || current.status === "canceled";
+  } catch {
+    return null;
+  }
 }
 
 /** The order an event is about: what settling it and its timeline steps need. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db.ts";
 import { checkout } from "@/lib/checkout/checkout.ts";
 import { callCheckoutApi, createApiClient, createCart, fromCart } from "../setup/fixtures.ts";
-import { createEvent, delayAllAnswers, paymentIntentsForCart, statsForCart } from "../setup/payments.ts";
+import { addFault, createEvent, delayAllAnswers, paymentIntentsForCart, statsForCart } from "../setup/payments.ts";
 import { deliver, eventsFor, retrieveEvent, waitForPaymentIntent } from "../setup/webhooks.ts";
 
 const delayed = { items: [{ slug: "gooseneck-kettle", quantity: 1 }], paymentMethod: "pm_test_delayed_success" };
@@ -42,6 +42,21 @@ describe("Stripe webhooks", () => {
     const stale = await retrieveEvent((await createEvent("payment_intent.payment_failed", order.paymentIntentId!)).id);
     expect((await deliver(stale)).status).toBe(200);
     expect(await db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ status: "paid", failureCode: null });
+  });
+
+  it("defers a payment_failed event it cannot check with Stripe: 503, not recorded; delivered again it is judged then", async () => {
+    const { order, succeeded } = await processingOrderWithItsSuccessEvent();
+    const stale = await retrieveEvent((await createEvent("payment_intent.payment_failed", order.paymentIntentId!)).id);
+    // Stripe unreachable for the PaymentIntent's retrieve, the SDK's retries included.
+    await addFault({ path: `/v1/payment_intents/${order.paymentIntentId}`, method: "GET" }, { kind: "unavailable_before" }, 3);
+    expect(await deliver(stale)).toMatchObject({ status: 503, body: { received: false, deferred: true } });
+    expect(await db.webhookEvent.count({ where: { id: stale.id } })).toBe(0);
+
+    // Its next delivery is checked: the PaymentIntent succeeded, so it is stale and changes nothing.
+    expect(await deliver(stale)).toMatchObject({ status: 200, body: { received: true } });
+    await deliver(succeeded);
+    expect(await db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ status: "paid", failureCode: null });
+    expect(await db.webhookEvent.count({ where: { id: stale.id } })).toBe(1);
   });
 
   it("lets the webhook beat the synchronous path: whichever is second changes nothing", async () => {

@@ -250,13 +250,16 @@ export class World {
     return `stale payment_failed for ${intent.id} (${intent.status})`;
   }
 
-  private webhookAnswer(eventId: string, outcome: { value: { status: number } } | { error: unknown }): void {
+  private webhookAnswer(eventId: string, outcome: { value: { status: number; body: { deferred?: boolean } } } | { error: unknown }): void {
     if ("error" in outcome) {
       // A handler that could not ask Stripe (an injected fault: 503, dropped connection) answers 500,
       // and Stripe delivers again: the settle phase does. Any other error fails the run.
       const stripeError = String((outcome.error as { type?: unknown })?.type ?? "").startsWith("Stripe");
       if (!(outcome.error instanceof ActorCrashed) && !stripeError) this.errors.push(`webhook ${eventId}: ${String((outcome.error as Error)?.stack ?? outcome.error)}`);
-    } else if (outcome.value.status !== 200) this.errors.push(`webhook ${eventId} answered ${outcome.value.status}`);
+    } else if (outcome.value.status !== 200 && !(outcome.value.status === 503 && outcome.value.body.deferred)) {
+      // A deferred event (it could not be checked or applied yet) is Stripe's to deliver again; settle() does.
+      this.errors.push(`webhook ${eventId} answered ${outcome.value.status}`);
+    }
   }
 
   async completer(): Promise<void> {
