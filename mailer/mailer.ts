@@ -45,11 +45,9 @@ export function startMailer(options: MailerOptions): Mailer {
       channel.nack(delivery, false, false);
       return;
     }
+    let result;
     try {
-      const { result } = await consumeMessage(message, "broker", options.db);
-      options.dieAfterCommit?.();
-      channel.ack(delivery);
-      metrics.deliveries.inc({ result });
+      ({ result } = await consumeMessage(message, "broker", options.db));
     } catch (error) {
       metrics.deliveries.inc({ result: "failed" });
       log("delivery failed, returned to the queue", { messageId: message.messageId, error: String(error) });
@@ -59,6 +57,14 @@ export function startMailer(options: MailerOptions): Mailer {
       } catch {
         /* connection lost: redelivered anyway */
       }
+      return;
+    }
+    options.dieAfterCommit?.();
+    metrics.deliveries.inc({ result });
+    try {
+      channel.ack(delivery);
+    } catch {
+      // The connection dropped after the commit: the broker redelivers, the consumer skips it.
     }
   };
 

@@ -33,6 +33,8 @@ export async function declareMailQueues(channel: ConfirmChannel, queues: MailQue
   });
 }
 
+const RECONNECT_PAUSE_MS = 1_000;
+
 /** The publish properties: persistent, and the message id also as AMQP's message-id for operators. */
 export function publishOptions(message: MailMessage): Options.Publish {
   return { persistent: true, messageId: message.messageId, contentType: "application/json", type: message.kind };
@@ -46,6 +48,7 @@ export function publishOptions(message: MailMessage): Options.Publish {
 export class AmqpPublisher implements Publisher {
   readonly path = "broker" as const;
   private connecting: Promise<{ connection: ChannelModel; channel: ConfirmChannel }> | null = null;
+  private failedAt = 0;
 
   constructor(
     private readonly url: string,
@@ -66,6 +69,9 @@ export class AmqpPublisher implements Publisher {
   }
 
   private open() {
+    // A broker that just refused us is not asked again for a moment: one relay pass would
+    // otherwise open a connection per message of its batch.
+    if (!this.connecting && Date.now() - this.failedAt < RECONNECT_PAUSE_MS) return Promise.reject(new Error("RabbitMQ was unreachable a moment ago; trying again shortly"));
     this.connecting ??= (async () => {
       const connection = await connect(this.url);
       const forget = () => {
@@ -80,6 +86,7 @@ export class AmqpPublisher implements Publisher {
       return { connection, channel };
     })().catch((error: unknown) => {
       this.connecting = null;
+      this.failedAt = Date.now();
       throw error;
     });
     return this.connecting;
