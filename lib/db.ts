@@ -26,6 +26,15 @@ export function createDb(url: string = databaseUrl()): PrismaClient {
   });
 }
 
+/**
+ * Prisma's P2028 "Unable to start a transaction in the given time": no connection (or, on the
+ * embedded database, not its one transaction) came free within maxWait. Nothing ran, so nothing
+ * was written: the caller can answer "busy, retry" instead of failing.
+ */
+export function transactionNotStarted(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === "P2028" && error.message.includes("Unable to start a transaction");
+}
+
 const globalForDb = globalThis as unknown as { db?: PrismaClient };
 
 /** The one Prisma client of this process (kept on globalThis so dev reloads reuse it). */

@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { CheckoutResult } from "@/lib/checkout/responses.ts";
 
-export type CheckoutOutcome = "new" | "replayed" | "conflict" | "mismatch" | "rejected" | "unknown";
-export const CHECKOUT_OUTCOMES: readonly CheckoutOutcome[] = ["new", "replayed", "conflict", "mismatch", "rejected", "unknown"];
+export type CheckoutOutcome = "new" | "replayed" | "conflict" | "mismatch" | "rejected" | "unknown" | "busy";
+export const CHECKOUT_OUTCOMES: readonly CheckoutOutcome[] = ["new", "replayed", "conflict", "mismatch", "rejected", "unknown", "busy"];
 
 type LabelFilter = Record<string, string>;
 
@@ -140,6 +140,7 @@ export function outcomeOf(result: CheckoutResult): CheckoutOutcome {
   if (code === "idempotency_key_in_use") return "conflict";
   if (code === "idempotency_key_reused") return "mismatch";
   if (code === "payment_status_unknown") return "unknown";
+  if (code === "checkout_busy") return "busy";
   if (result.status >= 400 && result.status < 500 && result.status !== 402) return "rejected";
   return "new";
 }

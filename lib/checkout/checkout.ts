@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { audit, recordAudit } from "@/lib/audit.ts";
 import type { ClaimOutcome } from "@/lib/audit-events.ts";
-import { db } from "@/lib/db.ts";
+import { db, transactionNotStarted } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { advance, claim, complete, findFinished, fingerprint, RecoveryPoint, release, type Claim, type Lease } from "@/lib/idempotency.ts";
 import { lockRecord, retryingConflicts } from "@/lib/locking.ts";
@@ -14,7 +14,7 @@ import { createOrFindOrder } from "@/lib/checkout/create-order.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
 import { applyPaymentOutcome, stripeCallStep } from "@/lib/checkout/settle.ts";
-import { inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
+import { busy, inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { guaranteeOff, pausePoint } from "@/lib/test-hooks.ts";
 
 type KnownOutcome = Exclude<ChargeResult, { kind: "unknown" }>;
@@ -39,15 +39,29 @@ export async function checkout(request: CheckoutRequest, options: { waitForInFli
   const started = performance.now();
   const requestId = randomUUID();
   const deadline = Date.now() + env().CHECKOUT_WAIT_MS;
-  for (;;) {
-    const result = await attempt(request);
+  for (let pause = 150; ; pause = Math.min(pause * 1.5, 1000)) {
+    const result = await attemptOrBusy(request);
     // The server action waits for a concurrent duplicate (a double-click) and shows its result.
     // The wait outlasts the lock timeout, so a lock left by a dead process is taken over here.
-    if (result.status !== 409 || result.body.error?.code !== "idempotency_key_in_use" || !options.waitForInFlight || Date.now() > deadline) {
+    const waitable = result.body.error?.code === "idempotency_key_in_use" || result.body.error?.code === "checkout_busy";
+    if (!waitable || !options.waitForInFlight || Date.now() > deadline) {
       observe(request, result, (performance.now() - started) / 1000, requestId);
       return result;
     }
-    await sleep(150);
+    // Each look is a transaction (and an audit row): the pause grows, so twenty waiters do not
+    // crowd out the very checkout they wait for (the embedded database runs one transaction at a time).
+    await sleep(pause * (0.75 + Math.random() / 2));
+  }
+}
+
+/** A transaction that could not even start wrote nothing: a clear, retryable 503 rather than a 500. */
+async function attemptOrBusy(request: CheckoutRequest): Promise<CheckoutResult> {
+  try {
+    return await attempt(request);
+  } catch (error) {
+    if (!transactionNotStarted(error)) throw error;
+    logger.warn({ scope: scopeHash(request.scope), err: error }, "checkout: no transaction could start in time; answered 503 busy");
+    return busy();
   }
 }
 

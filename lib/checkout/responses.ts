@@ -53,6 +53,18 @@ export const rejected = (error: CheckoutRejected): CheckoutResult => ({
   body: { error: { type: "invalid_request_error", code: error.code, message: error.message } },
 });
 
+/**
+ * The database could not even start the checkout's transaction in time (Prisma P2028: every
+ * connection, or PGlite's one transaction, busy past maxWait). That transaction wrote nothing,
+ * and an earlier step's state is kept at its recovery point, so the same key is safe to retry.
+ */
+export const busy = (): CheckoutResult => ({
+  status: 503,
+  replayed: false,
+  retryAfterSeconds: 1,
+  body: { error: { type: "api_error", code: "checkout_busy", message: "The shop is too busy to take this checkout right now. Retry in a moment with the same idempotency key: it is safe and never charges twice." } },
+});
+
 export const outcomeUnknown = (order: OrderView): CheckoutResult => ({
   status: 503,
   replayed: false,

@@ -27,7 +27,7 @@ async function health() {
     webhookDuplicates: await prevented("webhook_duplicate"),
     mismatch: await sample("idempotency_key_reuse_mismatch_total"),
     ratio: await sample("checkout_duplicate_request_ratio"),
-    requests: (await Promise.all(["new", "replayed", "conflict", "mismatch", "rejected", "unknown"].map(checkouts))).reduce((sum, count) => sum + count, 0),
+    requests: (await Promise.all(["new", "replayed", "conflict", "mismatch", "rejected", "unknown", "busy"].map(checkouts))).reduce((sum, count) => sum + count, 0),
   };
 }
 

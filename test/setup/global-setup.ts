@@ -18,7 +18,10 @@ export default async function setup() {
     STRIPE_TIMEOUT_MS: "1500",
     STRIPE_MAX_NETWORK_RETRIES: "2",
     CHECKOUT_LOCK_TIMEOUT_MS: "3000",
-    CHECKOUT_WAIT_MS: "8000",
+    // A waiting duplicate must outlast a live but slow holder too (the lock timeout, then Stripe's
+    // worst case: 3 s + 1.5 s × 3), with room for a loaded machine: at 8 s, 20 waiters on a loaded
+    // CI box gave up with 409 while the checkout they waited for was still finishing.
+    CHECKOUT_WAIT_MS: "15000",
     LOG_LEVEL: "silent",
   });
   return async () => {

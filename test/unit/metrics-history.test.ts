@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { metrics } from "@/lib/metrics.ts";
 import { createMetricsHistory, RingBuffer, sampleFrom, summarizeWindow, toIntervals, type MetricsSample, type RegistryJson } from "@/lib/metrics-history.ts";
 
-const outcomes = { new: 0, replayed: 0, conflict: 0, mismatch: 0, rejected: 0, unknown: 0 };
+const outcomes = { new: 0, replayed: 0, conflict: 0, mismatch: 0, rejected: 0, unknown: 0, busy: 0 };
 const noLatency = { sum: 0, count: 0 };
 
 /** A sample with everything at zero except what `change` sets. */
@@ -10,7 +10,7 @@ function sample(at: number, change: Partial<Omit<MetricsSample, "at">> = {}): Me
   return {
     at,
     checkouts: { ...outcomes },
-    latency: { new: noLatency, replayed: noLatency, conflict: noLatency, mismatch: noLatency, rejected: noLatency, unknown: noLatency },
+    latency: { new: noLatency, replayed: noLatency, conflict: noLatency, mismatch: noLatency, rejected: noLatency, unknown: noLatency, busy: noLatency },
     stripe: { calls: 0, replays: 0 },
     webhooks: { applied: 0, duplicate: 0, badSignature: 0 },
     outboxSent: 0,

@@ -80,8 +80,9 @@ export async function checkProperty(options: PropertyOptions): Promise<fc.RunDet
     seed: options.seed,
     numRuns: options.numRuns,
     path: options.path,
-    // The whole check, shrinking included, stays within the time given; what it found by then is reported.
-    interruptAfterTimeLimit: options.timeLimitMs,
+    // The whole check, shrinking included, stays within the time given; what it found by then is
+    // reported. No limit (Infinity): the runs asked for all run, however slow the machine.
+    interruptAfterTimeLimit: Number.isFinite(options.timeLimitMs) ? options.timeLimitMs : undefined,
     markInterruptAsFailure: false,
     endOnFailure: options.endOnFailure,
   });
