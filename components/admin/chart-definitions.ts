@@ -29,7 +29,6 @@ const OUTCOMES: { outcome: CheckoutOutcome; label: string; color: string }[] = [
   { outcome: "mismatch", label: "Key reused, other payload (422)", color: colors.red },
   { outcome: "rejected", label: "Rejected", color: colors.stone },
   { outcome: "unknown", label: "Payment status unknown", color: colors.sky },
-  { outcome: "busy", label: "Busy, retried (503)", color: colors.crema },
 ];
 
 export const CHARTS: ChartDefinition[] = [
