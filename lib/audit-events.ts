@@ -11,14 +11,15 @@ export type AuditDetail = {
   /** The last step that committed: a retry or the completer resumes from here. */
   recovery_point: { point: "order_created" | "finished"; status?: number };
   /** One call to Stripe: the key the shop derived, and whether Stripe answered from its idempotency store. */
-  stripe_call: { operation: "payment_intents.create" | "refunds.create"; idempotencyKey: string | null; replayed: boolean; result: string; error?: string };
+  stripe_call: { operation: "payment_intents.create" | "payment_intents.retrieve" | "refunds.create"; idempotencyKey: string | null; replayed: boolean; result: string; error?: string };
   lock_released: { reason: string };
-  order_status: { to: OrderStatusName; by: "checkout" | "webhook" | "refund" | "naive_checkout" };
+  order_status: { to: OrderStatusName; by: "checkout" | "webhook" | "refund" | "naive_checkout" | "completer" };
   webhook: { eventId: string; type: string; result: "applied" | "no_change" | "duplicate" | "stale_ignored" | "deferred"; reason?: string };
   outbox: { state: "queued" | "sent"; kind: string; via?: "in_process" | "broker" };
   /** One delivery of a message reaching the idempotent consumer (lib/mail/consume.ts). */
   mail: { result: "delivered" | "duplicate"; via: "in_process" | "broker"; delivery: number; kind: string };
-  completer: { action: "took_over" };
+  /** took_over: a record stuck at ORDER_CREATED; took_over_order: an order with no unfinished record (its record purged, or its webhook never came). */
+  completer: { action: "took_over" | "took_over_order" };
   naive_order: { note: string };
 };
 export type AuditKind = keyof AuditDetail;
@@ -55,7 +56,7 @@ export function describeEvent(event: TimelineEvent): { actor: Actor; text: strin
     case "lock_released":
       return { actor: "shop", text: `Lock released: ${event.detail.reason}; a retry resumes at once`, tone: "warn" };
     case "order_status":
-      return { actor: event.detail.by === "webhook" ? "webhook" : "shop", text: `Order → ${event.detail.to}`, tone: event.detail.to === "failed" ? "bad" : "good" };
+      return { actor: event.detail.by === "webhook" ? "webhook" : event.detail.by === "completer" ? "completer" : "shop", text: `Order → ${event.detail.to}`, tone: event.detail.to === "failed" ? "bad" : "good" };
     case "webhook": {
       const { type, eventId, result } = event.detail;
       if (result === "duplicate") return { actor: "webhook", text: `${type} (${eventId}) delivered again: duplicate, ignored`, tone: "good" };
@@ -73,7 +74,9 @@ export function describeEvent(event: TimelineEvent): { actor: Actor; text: strin
         ? { actor: "mailer", text: `Confirmation delivered to the mailbox (delivery ${event.detail.delivery}${event.detail.via === "broker" ? ", from RabbitMQ" : ""})`, tone: "good" }
         : { actor: "mailer", text: `Confirmation delivered again (delivery ${event.detail.delivery}): already processed, skipped — no second email`, tone: "good" };
     case "completer":
-      return { actor: "completer", text: "Completer took over a stuck checkout", tone: "warn" };
+      return event.detail.action === "took_over_order"
+        ? { actor: "completer", text: "Completer took over a stuck order (no checkout left working on it)", tone: "warn" }
+        : { actor: "completer", text: "Completer took over a stuck checkout", tone: "warn" };
     case "naive_order":
       return { actor: "shop", text: `Order created without a key: ${event.detail.note}`, tone: "bad" };
   }

@@ -177,11 +177,21 @@ export async function release(tx: Tx, lease: Lease): Promise<boolean> {
   return count === 1;
 }
 
-/** Deletes expired records, a bounded batch at a time. Orders keep their own unique key. */
+/**
+ * Deletes expired records that finished, a bounded batch at a time. An unfinished one (a
+ * checkout still talking to Stripe, or stuck at ORDER_CREATED) is kept whatever its age: it is
+ * the completer's to finish first, and then the purge's. Orders keep their own unique key.
+ */
 export async function purgeExpired(tx: Tx, now: Date, batchSize = 1000): Promise<number> {
   // Ordered by the indexed column: without it Prisma orders by id, and PostgreSQL may scan the whole primary key.
-  const expired = await tx.idempotencyRecord.findMany({ where: { expiresAt: { lt: now } }, orderBy: { expiresAt: "asc" }, select: { id: true }, take: batchSize });
+  const expired = await tx.idempotencyRecord.findMany({
+    where: { expiresAt: { lt: now }, recoveryPoint: RecoveryPoint.finished },
+    orderBy: { expiresAt: "asc" },
+    select: { id: true },
+    take: batchSize,
+  });
   if (expired.length === 0) return 0;
+  // Finished records are never unfinished again, so the condition holds at the delete too.
   const { count } = await tx.idempotencyRecord.deleteMany({ where: { id: { in: expired.map((r) => r.id) } } });
   return count;
 }

@@ -20,7 +20,8 @@ import { metrics } from "@/lib/metrics.ts";
  *   webhook         1, 2, 3, 4     (through settleOrder, lib/checkout/settle.ts)
  *   cart edit       2, 4           (lib/cart.ts: setCartQuantity)
  *   refund          3, 4           (lib/refunds.ts)
- *   completer, release, purge: 1 only
+ *   completer, release, purge: 1 only (a record); for an order no record works on, its attempt
+ *                  lock is one UPDATE of the Order alone, and its settle is the settle's 2, 3, 4
  *   mail consumer   its ProcessedMessage row (its "own row", upserted), then a MailboxEntry
  *                   insert (FOR KEY SHARE on the Order; lib/mail/consume.ts)
  *   outbox relay    OutboxMessage rows only (claimed SKIP LOCKED, marked one at a time)

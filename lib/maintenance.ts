@@ -1,4 +1,5 @@
 import { purgeOldAuditEvents } from "@/lib/audit.ts";
+import { oldestUnfinishedSeconds } from "@/lib/checkout/attempts.ts";
 import { completeStuckCheckouts } from "@/lib/completer.ts";
 import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
@@ -10,13 +11,15 @@ import { relayPublisher } from "@/lib/mail/publisher.ts";
 import { deliverPendingMessages } from "@/lib/outbox.ts";
 
 /**
- * The background work of one app instance: resume stuck checkouts, purge expired idempotency
- * records and old timeline steps (bounded batches). Every step is safe to run on several
- * instances at once: each claims its rows with a conditional update. The outbox relay has its
- * own, shorter loop (startRelayLoop), so a confirmation leaves within a fraction of a second.
+ * The background work of one app instance: resume stuck checkouts (and measure the oldest one
+ * left), purge expired idempotency records that finished and old timeline steps (bounded
+ * batches). Every step is safe to run on several instances at once: each claims its rows with a
+ * conditional update. The outbox relay has its own, shorter loop (startRelayLoop), so a
+ * confirmation leaves within a fraction of a second.
  */
 export async function runMaintenance(now = new Date()) {
   const completed = await completeStuckCheckouts();
+  metrics.oldestUnfinishedCheckout.set(await oldestUnfinishedSeconds(db));
   const purged = await purgeExpired(db, now);
   const auditPurged = await purgeOldAuditEvents(db, now, env().AUDIT_RETENTION_MS);
   metrics.completerResumed.inc(completed);

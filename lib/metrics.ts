@@ -44,6 +44,11 @@ function createMetrics() {
     mailConsumed: counter("mail_consumed_total", "Messages that reached the idempotent consumer in this process: delivered (a mailbox entry written) or duplicate (recognised and skipped), by path", ["result", "via"] as const),
     transactionRetries: counter("transaction_retries_total", "Transactions run again after PostgreSQL aborted them for a deadlock or a serialization failure, by transaction and reason", ["transaction", "reason"] as const),
     completerResumed: counter("completer_resumed_total", "Stuck checkouts the completer resumed", [] as const),
+    oldestUnfinishedCheckout: new Gauge({
+      name: "checkout_oldest_unfinished_seconds",
+      help: "Age of the oldest unfinished checkout (an order pending or processing), since its payment attempt started, by the database's clock; set by each maintenance run, 0 when there is none",
+      registers: [registry],
+    }),
     purged: counter("idempotency_records_purged_total", "Expired idempotency records deleted", [] as const),
     bodyTooLarge: counter(
       "http_body_too_large_total",

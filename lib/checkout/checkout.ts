@@ -9,8 +9,9 @@ import { lockRecord, retryingConflicts } from "@/lib/locking.ts";
 import { logger, scopeHash } from "@/lib/log.ts";
 import { metrics, outcomeOf } from "@/lib/metrics.ts";
 import { loadOrder } from "@/lib/orders.ts";
-import { chargeOrder, type ChargeResult } from "@/lib/payments/payment-intents.ts";
+import type { ChargeResult } from "@/lib/payments/payment-intents.ts";
 import { createOrFindOrder } from "@/lib/checkout/create-order.ts";
+import { payOrder } from "@/lib/checkout/pay.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
 import { applyPaymentOutcome, stripeCallStep } from "@/lib/checkout/settle.ts";
@@ -138,11 +139,7 @@ export async function resumeFromOrderCreated(lease: Lease, orderId: string): Pro
   // the order. Calling Stripe again could outlive Stripe's 24 h key window and charge twice.
   let outcome: KnownOutcome | null = null;
   if (order.status === "pending") {
-    await pausePoint("after_order_created", order.scope);
-    // No transaction is open across the network call: a slow Stripe must never hold a lock.
-    const charged = await chargeOrder(order);
-    // Test and lab hook: a crash here is the worst moment — Stripe charged, nothing recorded yet.
-    await pausePoint("after_payment", order.scope);
+    const charged = await payOrder(order);
     if (charged.kind === "unknown") {
       await db.$transaction(async (tx) => {
         await release(tx, lease);

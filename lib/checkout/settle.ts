@@ -78,7 +78,7 @@ function settlementOf(order: SettledOrder, outcome: KnownOutcome): Settlement {
 /** The call as the timeline shows it: which key the shop sent, and whether Stripe replayed. */
 export function stripeCallStep(subject: { scope: string; orderId: string }, charge: ChargeResult): AuditEntry {
   const error = charge.kind === "unknown" || charge.kind === "rejected" || charge.kind === "declined" ? charge.message : undefined;
-  return audit("stripe_call", subject, { operation: "payment_intents.create", idempotencyKey: charge.idempotencyKey, replayed: charge.replayed, result: charge.kind, ...(error && { error }) });
+  return audit("stripe_call", subject, { operation: charge.operation ?? "payment_intents.create", idempotencyKey: charge.idempotencyKey, replayed: charge.replayed, result: charge.kind, ...(error && { error }) });
 }
 
 /**

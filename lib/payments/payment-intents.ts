@@ -10,8 +10,10 @@ export type PaymentOutcome =
   | { kind: "rejected"; code: string; message: string }
   | { kind: "unknown"; message: string };
 
+export type StripeOperation = "payment_intents.create" | "payment_intents.retrieve";
+
 /** What happened, plus what the timeline shows of the call: the key sent and whether Stripe replayed. */
-export type ChargeResult = PaymentOutcome & { idempotencyKey: string | null; replayed: boolean };
+export type ChargeResult = PaymentOutcome & { idempotencyKey: string | null; replayed: boolean; operation?: StripeOperation };
 
 /**
  * Stripe's idempotency keys live in one space per Stripe account, shared by every shopper and
@@ -51,12 +53,35 @@ async function createPaymentIntent(order: PayableOrder, idempotencyKey: string |
     );
     // Stripe says when it answered from its idempotency store instead of executing again.
     const replayed = paymentIntent.lastResponse?.headers?.["idempotent-replayed"] === "true";
-    if (paymentIntent.status === "succeeded") return { kind: "succeeded", paymentIntent, replayed };
-    if (paymentIntent.status === "processing") return { kind: "processing", paymentIntent, replayed };
-    return { kind: "declined", paymentIntentId: paymentIntent.id, code: paymentIntent.status, declineCode: null, message: `Payment ended as ${paymentIntent.status}`, replayed };
+    return { ...outcomeOfIntent(paymentIntent), replayed };
   } catch (error) {
     const replayed = asStripeError(error)?.headers?.["idempotent-replayed"] === "true";
     return { ...classifyError(error), replayed };
+  }
+}
+
+/** Where a PaymentIntent's current state leaves its order: paid, still processing, or failed. */
+export function outcomeOfIntent(paymentIntent: Stripe.PaymentIntent): Exclude<PaymentOutcome, { kind: "unknown" | "rejected" }> {
+  if (paymentIntent.status === "succeeded") return { kind: "succeeded", paymentIntent };
+  if (paymentIntent.status === "processing") return { kind: "processing", paymentIntent };
+  const error = paymentIntent.last_payment_error;
+  return {
+    kind: "declined",
+    paymentIntentId: paymentIntent.id,
+    code: error?.code ?? paymentIntent.status,
+    declineCode: error?.decline_code ?? null,
+    message: error?.message ?? `Payment ended as ${paymentIntent.status}`,
+  };
+}
+
+/** The current state of the order's PaymentIntent, for an order whose webhook never came. */
+export async function retrieveCharge(paymentIntentId: string): Promise<ChargeResult> {
+  try {
+    const outcome = outcomeOfIntent(await stripe().paymentIntents.retrieve(paymentIntentId));
+    metrics.stripeCalls.inc({ operation: "payment_intents.retrieve", result: outcome.kind, replayed: "false" });
+    return { ...outcome, idempotencyKey: null, replayed: false, operation: "payment_intents.retrieve" };
+  } catch (error) {
+    return { ...classifyError(error), idempotencyKey: null, replayed: false, operation: "payment_intents.retrieve" };
   }
 }
 
