@@ -11,8 +11,10 @@ export type AuditDetail = {
   /** The last step that committed: a retry or the completer resumes from here. */
   recovery_point: { point: "order_created" | "finished"; status?: number };
   /** One call to Stripe: the key the shop derived, and whether Stripe answered from its idempotency store. */
-  stripe_call: { operation: "payment_intents.create" | "payment_intents.retrieve" | "refunds.create"; idempotencyKey: string | null; replayed: boolean; result: string; error?: string };
+  stripe_call: { operation: "payment_intents.create" | "payment_intents.retrieve" | "payment_intents.list" | "payment_intents.search" | "refunds.create"; idempotencyKey: string | null; replayed: boolean; result: string; error?: string };
   lock_released: { reason: string };
+  /** A new payment attempt under its own Stripe key, after reconciling found no PaymentIntent for the last one. */
+  payment_attempt: { attempt: number; reason: "key_window_passed" | "provider_error_saved" };
   order_status: { to: OrderStatusName; by: "checkout" | "webhook" | "refund" | "naive_checkout" | "completer" };
   webhook: { eventId: string; type: string; result: "applied" | "no_change" | "duplicate" | "stale_ignored" | "deferred"; reason?: string };
   outbox: { state: "queued" | "sent"; kind: string; via?: "in_process" | "broker" };
@@ -53,6 +55,12 @@ export function describeEvent(event: TimelineEvent): { actor: Actor; text: strin
       const why = error ? ` (${error})` : "";
       return { actor: "stripe", text: `${operation} with ${key} → ${result}${why}${replayed ? " (Stripe replayed its first answer: no new charge)" : ""}`, tone: result === "unknown" ? "bad" : replayed ? "good" : "info" };
     }
+    case "payment_attempt":
+      return {
+        actor: "shop",
+        text: `Attempt ${event.detail.attempt}: ${event.detail.reason === "key_window_passed" ? "Stripe no longer remembers the last key" : "Stripe saved an error under the last key"} and holds no payment for it, so a new key`,
+        tone: "warn",
+      };
     case "lock_released":
       return { actor: "shop", text: `Lock released: ${event.detail.reason}; a retry resumes at once`, tone: "warn" };
     case "order_status":

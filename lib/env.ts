@@ -21,6 +21,10 @@ const schema = z.object({
   /** How long the server action waits for a concurrent duplicate; longer than the lock timeout. */
   CHECKOUT_WAIT_MS: milliseconds(20_000),
   IDEMPOTENCY_TTL_MS: milliseconds(24 * 60 * 60 * 1000),
+  /** How long Stripe keeps an idempotency key (24 h): an attempt older than this is reconciled before anything is created. */
+  PROVIDER_KEY_WINDOW_MS: milliseconds(24 * 60 * 60 * 1000),
+  /** How long Stripe's search may lag behind a write (it says about a minute): younger attempts are looked up by list. */
+  PROVIDER_SEARCH_FRESHNESS_MS: milliseconds(10 * 60 * 1000),
   /** How long a checkout sits idle before the completer resumes it: minutes, like Stripe's own completer. */
   COMPLETER_IDLE_MS: milliseconds(2 * 60 * 1000),
   /** How long the timeline's steps (AuditEvent) are kept. */

@@ -44,6 +44,12 @@ function createMetrics() {
     mailConsumed: counter("mail_consumed_total", "Messages that reached the idempotent consumer in this process: delivered (a mailbox entry written) or duplicate (recognised and skipped), by path", ["result", "via"] as const),
     transactionRetries: counter("transaction_retries_total", "Transactions run again after PostgreSQL aborted them for a deadlock or a serialization failure, by transaction and reason", ["transaction", "reason"] as const),
     completerResumed: counter("completer_resumed_total", "Stuck checkouts the completer resumed", [] as const),
+    reconciliations: counter(
+      "payment_reconciliations_total",
+      "Checkouts whose Stripe key could no longer pay (a saved server error, or past Stripe's key window) looked up at Stripe, by reason and outcome: found (settled from that PaymentIntent), next_attempt (none: a new attempt made), lost_race (another process made it), error",
+      ["reason", "outcome"] as const,
+    ),
+    paymentAttemptsBeyondFirst: counter("payment_attempts_beyond_first_total", "Payment attempts made after an order's first (each under its own Stripe key)", [] as const),
     oldestUnfinishedCheckout: new Gauge({
       name: "checkout_oldest_unfinished_seconds",
       help: "Age of the oldest unfinished checkout (an order pending or processing), since its payment attempt started, by the database's clock; set by each maintenance run, 0 when there is none",

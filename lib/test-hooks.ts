@@ -13,6 +13,8 @@ import { logger } from "@/lib/log.ts";
 export const PAUSE_POINTS = [
   /** The claim and the order committed (ORDER_CREATED, lock held); Stripe not called yet. */
   "after_order_created",
+  /** Reconciling found no PaymentIntent for the order's attempt; the next attempt committed, Stripe not called under its key yet. */
+  "after_next_attempt",
   /** Stripe charged; nothing recorded yet — the worst moment. */
   "after_payment",
   /** FINISHED committed; the answer not sent yet. */

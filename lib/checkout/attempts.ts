@@ -52,6 +52,17 @@ export async function unlockAttempt(tx: Tx, orderId: string, token: string): Pro
   return count === 1;
 }
 
+/**
+ * Moves an order from attempt `from` to the next, by compare-and-set: of any number of contenders
+ * (a retry, the completer, a slow attempt) one wins, and only its caller creates a PaymentIntent
+ * under the new key — after this commits, so a crash in between leaves the new attempt recorded.
+ */
+export async function advanceAttempt(tx: Tx, orderId: string, from: number): Promise<boolean> {
+  const count = await tx.$executeRaw`
+    UPDATE "Order" SET attempt = attempt + 1, "attemptStartedAt" = ${dbNow} WHERE id = ${orderId} AND attempt = ${from} AND status = 'pending'`;
+  return count === 1;
+}
+
 /** Seconds since the oldest unfinished (`pending` or `processing`) order's attempt started; 0 when there is none. */
 export async function oldestUnfinishedSeconds(tx: Tx): Promise<number> {
   const [row] = await tx.$queryRaw<{ seconds: number | null }[]>`

@@ -2,15 +2,16 @@ import { metrics } from "@/lib/metrics.ts";
 import { asStripeError, stripe, type Stripe } from "@/lib/payments/stripe.ts";
 import { guaranteeOff } from "@/lib/test-hooks.ts";
 
-export type PayableOrder = { id: string; totalCents: number; currency: string; paymentMethod: string; cartId: string | null; apiClientId: string | null };
+export type PayableOrder = { id: string; totalCents: number; currency: string; paymentMethod: string; cartId: string | null; apiClientId: string | null; attempt?: number };
 
 export type PaymentOutcome =
   | { kind: "succeeded" | "processing"; paymentIntent: Stripe.PaymentIntent }
   | { kind: "declined"; paymentIntentId: string | null; code: string; declineCode: string | null; message: string }
   | { kind: "rejected"; code: string; message: string }
-  | { kind: "unknown"; message: string };
+  /** `keySpent`: Stripe saved an error under this key (a 5xx it replays, or tells us not to retry): the key can never pay. */
+  | { kind: "unknown"; message: string; keySpent?: boolean };
 
-export type StripeOperation = "payment_intents.create" | "payment_intents.retrieve";
+export type StripeOperation = "payment_intents.create" | "payment_intents.retrieve" | "payment_intents.list" | "payment_intents.search";
 
 /** What happened, plus what the timeline shows of the call: the key sent and whether Stripe replayed. */
 export type ChargeResult = PaymentOutcome & { idempotencyKey: string | null; replayed: boolean; operation?: StripeOperation };
@@ -18,10 +19,12 @@ export type ChargeResult = PaymentOutcome & { idempotencyKey: string | null; rep
 /**
  * Stripe's idempotency keys live in one space per Stripe account, shared by every shopper and
  * API client of this shop. So the key is derived from the order (unique in our database), never
- * the client's raw key: stable across every retry of this checkout, distinct from any other.
+ * the client's raw key: stable across every retry of this checkout attempt, distinct from any
+ * other. Attempt 1 keeps the original key (orders made before attempts existed are paid under
+ * it); a later attempt (lib/checkout/pay.ts) has its own.
  */
-export function paymentIntentKey(orderId: string): string {
-  return `order_${orderId}_payment_intent`;
+export function paymentIntentKey(orderId: string, attempt = 1): string {
+  return attempt === 1 ? `order_${orderId}_payment_intent` : `order_${orderId}_payment_intent_${attempt}`;
 }
 
 /**
@@ -30,7 +33,7 @@ export function paymentIntentKey(orderId: string): string {
  * under the same key, and Stripe replays the first result instead of charging again.
  */
 export async function chargeOrder(order: PayableOrder, options: { idempotent?: boolean } = {}): Promise<ChargeResult> {
-  const idempotencyKey = (options.idempotent ?? !guaranteeOff("derived_stripe_key")) ? paymentIntentKey(order.id) : null;
+  const idempotencyKey = (options.idempotent ?? !guaranteeOff("derived_stripe_key")) ? paymentIntentKey(order.id, order.attempt) : null;
   const outcome = await createPaymentIntent(order, idempotencyKey);
   metrics.stripeCalls.inc({ operation: "payment_intents.create", result: outcome.kind, replayed: String(outcome.replayed) });
   return { ...outcome, idempotencyKey };
@@ -46,7 +49,9 @@ async function createPaymentIntent(order: PayableOrder, idempotencyKey: string |
         confirm: true,
         automatic_payment_methods: { enabled: true, allow_redirects: "never" },
         // The cart or API client lets the scenarios and the lab find (and steer) their own payments.
-        metadata: { orderId: order.id, ...(order.cartId && { cartId: order.cartId }), ...(order.apiClientId && { apiClientId: order.apiClientId }) },
+        // A later attempt is named in the metadata; attempt 1 sends exactly what it sent before attempts
+        // existed, so a retry of an order from then is the same request under the same key.
+        metadata: { orderId: order.id, ...((order.attempt ?? 1) > 1 && { attempt: String(order.attempt) }), ...(order.cartId && { cartId: order.cartId }), ...(order.apiClientId && { apiClientId: order.apiClientId }) },
       },
       // No key is the naive teaching variant's mistake, on purpose.
       idempotencyKey ? { idempotencyKey } : {},
@@ -56,8 +61,21 @@ async function createPaymentIntent(order: PayableOrder, idempotencyKey: string |
     return { ...outcomeOfIntent(paymentIntent), replayed };
   } catch (error) {
     const replayed = asStripeError(error)?.headers?.["idempotent-replayed"] === "true";
-    return { ...classifyError(error), replayed };
+    const outcome = classifyError(error);
+    return outcome.kind === "unknown" && keySpent(error) ? { ...outcome, keySpent: true, replayed } : { ...outcome, replayed };
   }
+}
+
+/**
+ * A server error Stripe saved under the key: it replays it for 24 h (`Idempotent-Replayed: true`)
+ * and says so from the first answer on (`Stripe-Should-Retry: false`). Retrying the key can only
+ * get the same 500; the order needs reconciling, then another attempt.
+ */
+function keySpent(error: unknown): boolean {
+  const stripeError = asStripeError(error);
+  if (!stripeError || (stripeError.statusCode ?? 0) < 500) return false;
+  const headers = stripeError.headers ?? {};
+  return headers["idempotent-replayed"] === "true" || headers["stripe-should-retry"] === "false";
 }
 
 /** Where a PaymentIntent's current state leaves its order: paid, still processing, or failed. */
