@@ -97,7 +97,7 @@ export async function growthBench(db: PrismaClient, url: string, settings: Growt
     const samples = new Map(tables.map((t) => [t, { fresh: [] as number[], replay: [] as number[], perSecond: [] as number[], load: [] as number[] }]));
     for (let round = 1; round <= settings.rounds; round++) {
       for (const table of round % 2 ? tables : [...tables].reverse()) {
-        const batch = await probe(table, sql, settings, round === 1);
+        const batch = await onSchema(sql, table.schema, () => probe(table, sql, settings, round === 1));
         const s = samples.get(table)!;
         s.fresh.push(...batch.fresh);
         s.replay.push(...batch.replay);
@@ -174,6 +174,21 @@ async function probe(table: Table, sql: pg.Client, settings: GrowthSettings, war
   const inserted = await sql.query(`DELETE FROM ${table.name} WHERE scope = $1`, [probeScope]);
   if (inserted.rowCount !== n) throw new Error(`growth probe: ${inserted.rowCount} probe records, expected ${n}`);
   return result;
+}
+
+/**
+ * Runs `work` with unqualified names looked up in `schema` first. On PostgreSQL each copy's client
+ * already has that search path as a startup option, and this SET changes only `sql`'s own session.
+ * The embedded database has one session behind its socket server, which ignores startup options:
+ * there this SET is what points the claim's unqualified SQL (lib/idempotency.ts) at the copy.
+ */
+async function onSchema<T>(sql: pg.Client, schema: string, work: () => Promise<T>): Promise<T> {
+  await sql.query(`SET search_path TO "${schema}"`);
+  try {
+    return await work();
+  } finally {
+    await sql.query("RESET search_path");
+  }
 }
 
 /**
