@@ -1,6 +1,7 @@
 import type { CheckoutSettings } from "./http-checkout.ts";
 import type { GrowthSettings } from "./growth.ts";
 import type { LayerSettings } from "./layer.ts";
+import type { ReplayCacheSettings } from "./replay-cache.ts";
 import type { WebhookSettings } from "./webhooks.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
@@ -12,6 +13,7 @@ export type BenchConfig = {
   growth: Record<DatabaseKind, GrowthSettings>;
   checkout: CheckoutSettings;
   webhooks: WebhookSettings;
+  replayCache: ReplayCacheSettings;
 };
 
 const growth = { rounds: 3, probes: 100, concurrency: 8, concurrentClaims: 300, expiredShare: 0.2, purgeBudgetSeconds: 60 };
@@ -28,6 +30,7 @@ export const FULL: BenchConfig = {
   },
   checkout: { runs: 3, connections: 8, seconds: 4, warmupRequests: 24, bounds: { min: 24, max: 3000 }, stormDuplicates: 5 },
   webhooks: { runs: 3, connections: 8, seconds: 3, warmupRequests: 40, bounds: { min: 40, max: 5000 }, duplicateShares: [0, 0.8] },
+  replayCache: { reads: 3000, warmup: 300, rounds: 3 },
 };
 
 /** `npm run bench:smoke` (CI): the embedded database, every benchmark once and tiny; correctness is what counts. */
@@ -41,4 +44,5 @@ export const SMOKE: BenchConfig = {
   },
   checkout: { runs: 1, connections: 4, seconds: 0, warmupRequests: 8, bounds: { min: 12, max: 12 }, stormDuplicates: 4 },
   webhooks: { runs: 1, connections: 4, seconds: 0, warmupRequests: 10, bounds: { min: 10, max: 10 }, duplicateShares: [0, 0.8] },
+  replayCache: { reads: 100, warmup: 10, rounds: 1 },
 };

@@ -1,130 +1,228 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../lib/generated/prisma/client.ts";
-import { createTestDatabase, postgresReachable } from "../test/setup/database.ts";
-import { latency, round } from "./stats.ts";
+import type { DatabaseKind } from "./config.ts";
+import type { DatabaseResults } from "./results-types.ts";
+import { latency, spread, type Spread } from "./stats.ts";
 
 /**
- * `npm run bench:replay-cache`: the seeds' claim ("a Redis lookup adds a millisecond or two")
- * against this shop's own replay read, side by side in one run. A replay is answered either from
- * the indexed PostgreSQL read the checkout does today (findFinished: one findUnique on (scope,
- * key), fingerprint and recovery point checked) or from a Redis cache holding the same stored
- * answer (GET, JSON.parse, the same checks plus expiresAt). Only the read differs, so only the
- * read is measured, in process: latency per read, and CPU per read of the app process plus the
- * server answering it (the PostgreSQL backend of the one connection, a redis-server of the
- * bench's own), read from /proc. The verdict (README, "What it costs") sets what the cache could
- * save against a whole replay request's p50 and CPU from `npm run bench`.
+ * The seeds' claim ("a Redis lookup adds a millisecond or two") against this shop's own replay
+ * read, side by side in one run. A replay is answered either from the indexed database read the
+ * checkout does today (findFinished: one findUnique on (scope, key), fingerprint and recovery
+ * point checked) or from a Redis cache holding the same stored answer (GET, JSON.parse, the same
+ * checks plus expiresAt). Only the read differs, so only the read is measured, in process:
+ * latency per read, and CPU per read of this process plus the server answering it (the
+ * PostgreSQL backend of the one connection; a redis-server of the bench's own), from /proc.
+ * The verdict sets what the cache could save against a whole replay request's p50 and CPU, from
+ * the same run's HTTP numbers.
  */
-const N = Number(process.env.REPLAY_BENCH_N ?? 3000);
-const WARMUP = 300;
-const ROUNDS = 3;
 
-type Side = { name: string; read: () => Promise<unknown>; serverPid: number };
+export type ReplayCacheSettings = { reads: number; warmup: number; rounds: number };
+
+export type ReplayReadResult = {
+  name: string;
+  p50: Spread;
+  p99: Spread;
+  /** CPU ms per read of this process (on PGlite, the embedded database's work included). */
+  appCpuMs: Spread;
+  /** CPU ms per read of the server process; null when it runs in this process or cannot be read. */
+  serverCpuMs: Spread | null;
+};
+
+export type ReplayCacheResult = { database: ReplayReadResult; redis: ReplayReadResult; serverCpuNote: string | null };
+
+/** Whether a REPLAY_CACHE=redis flag would pay for a second store (issue 16): p50 ≥ 20 % lower, CPU per request no higher. */
+export type ReplayCacheVerdict = {
+  replayP50Ms: number;
+  replayCpuMs: number;
+  savedP50Ms: number;
+  savedP50Share: number;
+  savedCpuMs: number;
+  pays: boolean;
+};
+export const REPLAY_CACHE_TARGET = 0.2;
+
+type Side = { read: () => Promise<unknown>; serverPid: number | null };
+type Round = { p50: number; p99: number; appCpuMs: number; serverCpuMs: number | null };
 
 const TICKS_PER_MS = 100 / 1000; // Linux USER_HZ is 100 on every machine this runs on
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_MS; // utime + stime, in ticks → ms
+/** utime + stime of a process, in ms; null when /proc has no such process (a remote server). */
+function processCpuMs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_MS;
+  } catch {
+    return null;
+  }
 }
 
-async function measure(side: Side) {
-  for (let i = 0; i < WARMUP; i++) await side.read();
+async function measure(side: Side, settings: ReplayCacheSettings): Promise<Round> {
+  for (let i = 0; i < settings.warmup; i++) await side.read();
   const samples: number[] = [];
   const appBefore = process.cpuUsage();
-  const serverBefore = processCpuMs(side.serverPid);
-  for (let i = 0; i < N; i++) {
+  const serverBefore = side.serverPid === null ? null : processCpuMs(side.serverPid);
+  for (let i = 0; i < settings.reads; i++) {
     const started = performance.now();
     await side.read();
     samples.push(performance.now() - started);
   }
   const app = process.cpuUsage(appBefore);
-  const serverMs = processCpuMs(side.serverPid) - serverBefore;
+  const serverAfter = side.serverPid === null ? null : processCpuMs(side.serverPid);
   const { p50, p99 } = latency(samples);
-  return { p50, p99, appCpuMs: (app.user + app.system) / 1000 / N, serverCpuMs: serverMs / N };
+  const serverCpuMs = serverBefore === null || serverAfter === null ? null : (serverAfter - serverBefore) / settings.reads;
+  return { p50, p99, appCpuMs: (app.user + app.system) / 1000 / settings.reads, serverCpuMs };
 }
 
-async function main() {
-  if (!(await postgresReachable())) throw new Error("needs PostgreSQL (TEST_POSTGRES_URL or 127.0.0.1:5432)");
-  const database = await createTestDatabase("postgres");
-  // lib/db.ts builds the app's global client on import and insists on a URL (never used here).
-  process.env.DATABASE_URL ||= database.url;
-  const { connectRedis, PrivateRedis } = await import("../lib/lab/redis-guard.ts");
-  const { findFinished } = await import("../lib/idempotency.ts");
-  const redisServer = await PrivateRedis.start();
-  // One connection each, so the server process that answers is known and its CPU can be read.
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url, max: 1 }) });
-  const redis = await connectRedis(redisServer.url);
+function summarise(name: string, rounds: Round[]): ReplayReadResult {
+  const server = rounds.map((r) => r.serverCpuMs);
+  return {
+    name,
+    p50: spread(rounds.map((r) => r.p50)),
+    p99: spread(rounds.map((r) => r.p99)),
+    appCpuMs: spread(rounds.map((r) => r.appCpuMs)),
+    serverCpuMs: server.every((ms): ms is number => ms !== null) ? spread(server) : null,
+  };
+}
+
+/** The PostgreSQL backend serving this one-connection client, if it is a process on this machine. */
+async function backendPid(prisma: PrismaClient, kind: DatabaseKind): Promise<{ pid: number | null; note: string | null }> {
+  if (kind === "pglite") return { pid: null, note: "PGlite answers inside this process: its CPU is in the app column" };
+  const [row] = await prisma.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+  const pid = Number(row!.pid);
+  let comm = "";
   try {
-    const scope = "api:bench";
-    const key = "replay-bench-key";
+    comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    // not on this machine
+  }
+  return comm.startsWith("postgres") ? { pid, note: null } : { pid: null, note: "the PostgreSQL backend is not a process on this machine: its CPU is not counted" };
+}
+
+/**
+ * Measures both reads on one database (migrated, seeded; `url`) and one Redis (`redisUrl`, with
+ * `redisPid` the server's process), rounds alternating so drift on a shared machine hits both.
+ */
+export async function replayCacheBench(kind: DatabaseKind, url: string, redis: { url: string; pid: number }, settings: ReplayCacheSettings): Promise<ReplayCacheResult> {
+  const { connectRedis } = await import("../lib/lab/redis-guard.ts");
+  const { findFinished } = await import("../lib/idempotency.ts");
+  // One connection each, so the server process that answers is known and its CPU can be read.
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 1 }) });
+  const client = await connectRedis(redis.url);
+  try {
+    const scope = "api:bench-replay-cache";
+    const key = `replay-bench-${kind}-${Date.now()}`;
     const fingerprint = "f".repeat(64);
     const body = JSON.stringify({ order: { id: "ord_bench", status: "paid", totalCents: 3200, currency: "usd", items: [{ slug: "stoneware-mug", quantity: 2, unitPriceCents: 1600 }], paymentIntentId: "pi_bench" } });
     const expiresAt = new Date(Date.now() + 24 * 60 * 60 * 1000);
+    const cacheKey = `replay:${scope}:${key}`;
     await prisma.idempotencyRecord.create({ data: { scope, key, fingerprint, recoveryPoint: "finished", responseStatus: 201, responseText: body, expiresAt } });
-    await redis.set(`replay:${scope}:${key}`, JSON.stringify({ scope, fingerprint, status: 201, body, expiresAt: expiresAt.toISOString() }), { expiration: { type: "PXAT", value: expiresAt.getTime() } });
-    const [backend] = await prisma.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
-    const redisPid = Number((await redis.info("server")).match(/process_id:(\d+)/)![1]);
+    await client.set(cacheKey, JSON.stringify({ scope, fingerprint, status: 201, body, expiresAt: expiresAt.toISOString() }), { expiration: { type: "PXAT", value: expiresAt.getTime() } });
+    const backend = await backendPid(prisma, kind);
 
-    const postgres: Side = {
-      name: "PostgreSQL indexed read (findFinished, today)",
-      serverPid: backend!.pid,
+    const database: Side = {
+      serverPid: backend.pid,
       read: async () => {
         const found = await findFinished(prisma, { scope, key, fingerprint });
-        if (found?.kind !== "replay") throw new Error("no replay from PostgreSQL");
+        if (found?.kind !== "replay") throw new Error("no replay from the database");
       },
     };
     const cached: Side = {
-      name: "Redis cache (GET + the same checks)",
-      serverPid: redisPid,
+      serverPid: redis.pid,
       read: async () => {
-        const raw = await redis.get(`replay:${scope}:${key}`);
+        const raw = await client.get(cacheKey);
         const entry = raw ? (JSON.parse(raw) as { scope: string; fingerprint: string; status: number; body: string; expiresAt: string }) : null;
         if (!entry || entry.scope !== scope || entry.fingerprint !== fingerprint || Date.parse(entry.expiresAt) <= Date.now()) throw new Error("no replay from Redis");
         JSON.parse(entry.body);
       },
     };
-    const results: Record<string, Awaited<ReturnType<typeof measure>>[]> = { [postgres.name]: [], [cached.name]: [] };
-    // Alternate the two sides round by round, so drift on a shared machine hits both alike.
-    for (let round = 0; round < ROUNDS; round++) for (const side of [postgres, cached]) results[side.name]!.push(await measure(side));
-    const medianOf = (runs: Awaited<ReturnType<typeof measure>>[], field: keyof Awaited<ReturnType<typeof measure>>) => [...runs.map((run) => run[field])].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
-    const rows = Object.entries(results).map(([name, runs]) => ({
-      name,
-      p50: medianOf(runs, "p50"),
-      p99: medianOf(runs, "p99"),
-      appCpuMs: medianOf(runs, "appCpuMs"),
-      serverCpuMs: medianOf(runs, "serverCpuMs"),
-    }));
-    const [pg, rd] = rows as [(typeof rows)[number], (typeof rows)[number]];
-    const p50Gain = 1 - rd.p50 / pg.p50;
-    const cpuPg = pg.appCpuMs + pg.serverCpuMs;
-    const cpuRd = rd.appCpuMs + rd.serverCpuMs;
-    const lines = [
-      "# Replay: Redis cache versus the indexed PostgreSQL read",
-      "",
-      `${new Date().toISOString()}, PostgreSQL (${database.url.replace(/\/\/[^@]*@/, "//").replace(/\/[^/]*$/, "/…")}), a private redis-server; ${N} sequential reads per round after ${WARMUP} of warm-up, ${ROUNDS} rounds alternating, medians of the rounds. \`npm run bench:replay-cache\`.`,
-      "",
-      "| Replay answered from | p50 ms | p99 ms | app CPU ms/read | server CPU ms/read | total CPU ms/read |",
-      "| --- | --- | --- | --- | --- | --- |",
-      ...rows.map((row) => `| ${row.name} | ${round(row.p50, 3)} | ${round(row.p99, 3)} | ${round(row.appCpuMs, 3)} | ${round(row.serverCpuMs, 3)} | ${round(row.appCpuMs + row.serverCpuMs, 3)} |`),
-      "",
-      `The read alone: Redis p50 ${round(p50Gain * 100, 0)} % ${p50Gain >= 0 ? "lower" : "higher"} than PostgreSQL's, total CPU ${round(cpuRd, 3)} ms against ${round(cpuPg, 3)} ms per read. ` +
-        `A replay request is more than its read (HTTP, parsing, the timeline step it writes to PostgreSQL either way): at most ${round(pg.p50 - rd.p50, 3)} ms of a replay's p50 and ${round(cpuPg - cpuRd, 3)} ms of its CPU can go. Compare with the replay rows of bench/results/latest.md.`,
-    ];
-    const text = lines.join("\n") + "\n";
-    console.log(text);
-    writeFileSync("bench/results/replay-cache.md", text);
+    const rounds: { database: Round[]; redis: Round[] } = { database: [], redis: [] };
+    for (let round = 0; round < settings.rounds; round++) {
+      rounds.database.push(await measure(database, settings));
+      rounds.redis.push(await measure(cached, settings));
+    }
+    await client.del(cacheKey);
+    return {
+      database: summarise(`${kind === "pglite" ? "PGlite" : "PostgreSQL"} indexed read (findFinished, today)`, rounds.database),
+      redis: summarise("Redis cache (GET + the same checks)", rounds.redis),
+      serverCpuNote: backend.note,
+    };
   } finally {
-    await redis.destroy();
+    await client.destroy();
     await prisma.$disconnect();
-    await redisServer.stop();
-    await database.close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+/** A redis-server of the bench's own (never the shared one: its CPU per read could not be told from other clients' work). */
+export async function startBenchRedis(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const { connectRedis, PrivateRedis } = await import("../lib/lab/redis-guard.ts");
+  const server = await PrivateRedis.start();
+  try {
+    const client = await connectRedis(server.url);
+    const pid = Number((await client.info("server")).match(/process_id:(\d+)/)![1]);
+    await client.destroy();
+    return { url: server.url, pid, stop: () => server.stop() };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+const totalCpu = (read: ReplayReadResult) => read.appCpuMs.median + (read.serverCpuMs?.median ?? 0);
+
+/** What a Redis replay cache could take off a whole replay request (replay-1: one connection) of the same run. */
+export function replayCacheVerdict(db: DatabaseResults): ReplayCacheVerdict | undefined {
+  const reads = db.replayCache?.ok ? db.replayCache.value : undefined;
+  const replay = db.checkout?.ok ? db.checkout.value.find((s) => s.id === "replay-1")?.summary : undefined;
+  if (!reads || !replay) return undefined;
+  const savedP50Ms = reads.database.p50.median - reads.redis.p50.median;
+  const savedCpuMs = totalCpu(reads.database) - totalCpu(reads.redis);
+  const replayP50Ms = replay.p50.median;
+  const replayCpuMs = replay.appCpuMs.median + replay.ownerCpuMs.median;
+  const savedP50Share = savedP50Ms / replayP50Ms;
+  // CPU per request "no higher": the cache must not cost more CPU than the read it replaces.
+  return { replayP50Ms, replayCpuMs, savedP50Ms, savedP50Share, savedCpuMs, pays: savedP50Share >= REPLAY_CACHE_TARGET && savedCpuMs >= 0 };
+}
+
+/** The markdown section: both reads per database, then the verdict against the same run's replay requests. */
+export function renderReplayCache(dbs: DatabaseResults[], settings: ReplayCacheSettings, skipped: string | undefined, line: (text?: string) => void): void {
+  const num = (value: number, digits = 3) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
+  const range = (s: Spread) => `${num(s.median)} [${num(s.min)}–${num(s.max)}]`;
+  line("## Replay: a Redis cache versus the database read");
+  line();
+  line(`The seeds offer Redis as the replay store. Here a replay's read alone, in process, two ways: the indexed read the checkout does today (lib/idempotency findFinished) and a Redis cache holding the same stored answer (GET, parse, the same checks), against a redis-server of the bench's own. ` +
+    `${settings.reads} sequential reads per round after ${settings.warmup} of warm-up, ${settings.rounds} ${settings.rounds === 1 ? "round" : "rounds alternating"}; median [min–max] over the rounds. CPU per read: this process, and the server process answering (the one connection's PostgreSQL backend; redis-server), from /proc. ` +
+    `A REPLAY_CACHE=redis flag would pay only if it took ≥ ${REPLAY_CACHE_TARGET * 100} % off a replay request's p50 (the HTTP "(b) replay" row at 1 connection of the same database) without raising its CPU per request.`);
+  line();
+  if (skipped) {
+    line(`Skipped: ${skipped}`);
+    line();
+    return;
+  }
+  for (const db of dbs) {
+    if (db.skipped || !db.replayCache) continue;
+    line(`### ${db.label}`);
+    line();
+    if (!db.replayCache.ok) {
+      line(`**No numbers: ${db.replayCache.error}**`);
+      line();
+      continue;
+    }
+    const r = db.replayCache.value;
+    line("| Replay answered from | p50 ms | p99 ms | App CPU ms/read | Server CPU ms/read | Total CPU ms/read |");
+    line("| --- | --- | --- | --- | --- | --- |");
+    for (const read of [r.database, r.redis]) line(`| ${read.name} | ${range(read.p50)} | ${num(read.p99.median)} | ${num(read.appCpuMs.median)} | ${read.serverCpuMs ? num(read.serverCpuMs.median) : "–"} | ${num(totalCpu(read))} |`);
+    line();
+    if (r.serverCpuNote) {
+      line(`Server CPU: ${r.serverCpuNote}.`);
+      line();
+    }
+    const v = replayCacheVerdict(db);
+    const lower = 1 - r.redis.p50.median / r.database.p50.median;
+    line(`The read alone: Redis p50 ${num(Math.abs(lower) * 100, 0)} % ${lower >= 0 ? "lower" : "higher"}, total CPU ${num(totalCpu(r.redis))} against ${num(totalCpu(r.database))} ms per read. ` +
+      (v
+        ? `A replay request took ${num(v.replayP50Ms, 2)} ms p50 and ${num(v.replayCpuMs, 2)} ms CPU in this run; the cache could take at most ${num(v.savedP50Ms)} ms (${num(v.savedP50Share * 100, 0)} %) and ${num(v.savedCpuMs)} ms of CPU off it: ` +
+          `${v.pays ? `**it would pay** (≥ ${REPLAY_CACHE_TARGET * 100} %)` : `it does not pay (under ${REPLAY_CACHE_TARGET * 100} %), and no REPLAY_CACHE flag is offered`}.`
+        : "No replay request numbers from this run to set it against."));
+    line();
+  }
+}

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { GrowthResult } from "./growth.ts";
 import { renderLean } from "./lean.ts";
+import { renderReplayCache } from "./replay-cache.ts";
 import type { DatabaseResults, Results, Section } from "./results-types.ts";
 import type { ScenarioResult } from "./runs.ts";
 import type { Spread } from "./stats.ts";
@@ -164,6 +165,8 @@ export function renderMarkdown(results: Results): string {
     else scenarioTable(value(db.webhooks) ?? [], "events applied/s", line, "deliveries/s");
     line();
   }
+
+  renderReplayCache(dbs, settings.replayCache, results.replayCacheSkipped, line);
 
   line("## Growth of the IdempotencyRecord table");
   line();

@@ -5,6 +5,7 @@ import type { GrowthResult } from "./growth.ts";
 import type { LayerResult } from "./layer.ts";
 import type { LeanResults } from "./lean.ts";
 import type { Machine } from "./machine.ts";
+import type { ReplayCacheResult, ReplayCacheVerdict } from "./replay-cache.ts";
 import type { ScenarioResult } from "./runs.ts";
 
 /** A benchmark section either produced numbers from correct runs, or failed and reports none. */
@@ -19,6 +20,10 @@ export type DatabaseResults = {
   checkout?: Section<ScenarioResult[]>;
   webhooks?: Section<ScenarioResult[]>;
   audit?: Section<Audit>;
+  /** The replay read from a Redis cache versus the database (bench/replay-cache.ts). */
+  replayCache?: Section<ReplayCacheResult>;
+  /** Set against the same run's replay requests; absent without both numbers. */
+  replayCacheVerdict?: ReplayCacheVerdict;
 };
 
 export type Results = {
@@ -33,6 +38,8 @@ export type Results = {
   databases: DatabaseResults[];
   /** Issue 15's ratios per database (bench/lean.ts). */
   lean?: LeanResults;
+  /** Why the Redis replay cache comparison did not run (no redis-server could be started). */
+  replayCacheSkipped?: string;
   /** Every correctness failure of the run; empty when every number above comes from a correct run. */
   failures: string[];
 };

@@ -13,6 +13,7 @@ import { layerBench } from "./layer.ts";
 import { leanResults } from "./lean.ts";
 import { databaseVersion, describeMachine } from "./machine.ts";
 import { prismaFor } from "./prisma.ts";
+import { replayCacheBench, replayCacheVerdict, startBenchRedis } from "./replay-cache.ts";
 import { writeResults } from "./report.ts";
 import type { DatabaseResults, Results, Section } from "./results-types.ts";
 import type { ScenarioResult } from "./runs.ts";
@@ -78,6 +79,25 @@ for (const kind of config.databases) {
 }
 const resultOf = (kind: DatabaseKind) => databases.find((db) => db.kind === kind)!;
 
+/**
+ * The Redis replay cache comparison needs a redis-server of its own. Without one it is skipped
+ * with the reason, except on CI, where a comparison silently left out fails the run. (Started
+ * after prismaFor: the lab's Redis module imports lib/db, whose global client takes the first URL.)
+ */
+async function startReplayCacheRedis() {
+  try {
+    return await startBenchRedis();
+  } catch (error) {
+    replayCacheSkipped = `no redis-server could be started (${error instanceof Error ? error.message : String(error)}): install Redis, or point REDIS_SERVER_BIN at its redis-server`;
+    const onCi = process.env.CI === "true";
+    if (onCi) failures.push(`replay cache: ${replayCacheSkipped} (CI=true: a missing Redis fails the run)`);
+    log(`[${elapsed()}] replay cache: ${replayCacheSkipped}: ${onCi ? "FAILED (CI=true)" : "skipped"}`);
+    return null;
+  }
+}
+let replayCacheSkipped: string | undefined;
+let benchRedis: Awaited<ReturnType<typeof startBenchRedis>> | null = null;
+
 // In-process benchmarks, each database fresh, migrated and seeded for them alone.
 const inProcess: { kind: DatabaseKind; database: TestDatabase; db: PrismaClient }[] = [];
 let anatomySection: Results["anatomy"];
@@ -87,6 +107,7 @@ try {
     machine.databases[kind] = await databaseVersion(database.url);
     inProcess.push({ kind, database, db: await prismaFor(database.url) });
   }
+  benchRedis = await startReplayCacheRedis();
   const layer = await section("idempotency layer", () => layerBench(inProcess.map(({ kind, db, database }) => ({ name: kind, db, url: database.url })), config.layer, log));
   // lib/db's global client (which the route handlers use) points at the first of these databases.
   anatomySection = await section("round trips per request", () => anatomy());
@@ -95,12 +116,15 @@ try {
     resultOf(kind).growth = await section(`${kind} growth`, () => growthBench(db, database.url, config.growth[kind], log), (g) =>
       g.points.filter((p) => !p.lookupUsesIndex).map((p) => `key lookup not index-backed at ${p.rows} rows: ${p.lookupPlan}`),
     );
+    const redis = benchRedis;
+    if (redis) resultOf(kind).replayCache = await section(`${kind} replay cache`, () => replayCacheBench(kind, database.url, redis, config.replayCache));
   }
 } finally {
   for (const { db, database } of inProcess) {
     await db.$disconnect();
     await database.close();
   }
+  await benchRedis?.stop();
 }
 
 // HTTP benchmarks: one whole stack per database, all up at once, taking turns.
@@ -140,8 +164,9 @@ try {
   }
 }
 
+for (const db of databases) db.replayCacheVerdict = replayCacheVerdict(db);
 machine.loadAverage.end = os.loadavg()[0]!;
-const results: Results = { mode: config.mode, startedAt, durationSeconds: (performance.now() - started) / 1000, buildSeconds, machine, settings: config, anatomy: anatomySection, databases, failures };
+const results: Results = { mode: config.mode, startedAt, durationSeconds: (performance.now() - started) / 1000, buildSeconds, machine, settings: config, anatomy: anatomySection, databases, replayCacheSkipped, failures };
 results.lean = leanResults(results);
 const stamp = startedAt.replace(/[:.]/g, "-");
 const written = config.mode === "full" ? [...writeResults(results, RESULTS, "latest"), ...writeResults(results, RAW, `full-${stamp}`)] : writeResults(results, RAW, "smoke");
