@@ -23,6 +23,7 @@ test.describe("Happy path", () => {
     const mailbox = await shop.openMailbox();
     await expect(mailbox).toHaveCount(1);
     await expect(mailbox).toContainText(orderId);
+    await expect(mailbox.getByTestId("message-deliveries")).toHaveText("Delivered once");
 
     await records.expectOnePaidOrder(cartId, { id: orderId, key });
     expect(await payments.forCart(cartId)).toMatchObject({ paymentIntents: 1, charges: 1, capturedAmount: 3000 });

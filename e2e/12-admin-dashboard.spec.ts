@@ -55,7 +55,7 @@ test.describe("Admin dashboard", () => {
       await expect(section.locator(".recharts-line, .recharts-area").first()).toBeAttached();
     }
     const requests = page.getByTestId("chart-checkout-requests");
-    await expect(requests.locator(".recharts-legend-item")).toHaveText(["New", "Replayed", "In flight (409)", "Key reused, other payload (422)", "Rejected", "Payment status unknown"]);
+    await expect(requests.locator(".recharts-legend-item")).toHaveText(["New", "Replayed", "In flight (409)", "Key reused, other payload (422)", "Rejected", "Payment status unknown", "Busy (503)"]);
     // The replayed band is drawn (a path with points), not only named in the legend.
     await expect(requests.locator(".recharts-area").nth(1).locator("path.recharts-area-curve")).toHaveAttribute("d", /\d/);
 

@@ -20,6 +20,7 @@ const colors = {
   red: "#dc2626",
   sky: "#0284c7",
   stone: "#a8a29e",
+  violet: "#7c3aed",
 } as const;
 
 const OUTCOMES: { outcome: CheckoutOutcome; label: string; color: string }[] = [
@@ -29,6 +30,8 @@ const OUTCOMES: { outcome: CheckoutOutcome; label: string; color: string }[] = [
   { outcome: "mismatch", label: "Key reused, other payload (422)", color: colors.red },
   { outcome: "rejected", label: "Rejected", color: colors.stone },
   { outcome: "unknown", label: "Payment status unknown", color: colors.sky },
+  // No transaction could start in time (every connection busy): nothing written, the same key is safe to retry.
+  { outcome: "busy", label: "Busy (503)", color: colors.violet },
 ];
 
 export const CHARTS: ChartDefinition[] = [
