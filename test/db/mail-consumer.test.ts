@@ -39,6 +39,15 @@ describe("the idempotent consumer", () => {
     expect(steps.map((step) => step.detail)).toMatchObject([{ result: "delivered", delivery: 1 }, { result: "duplicate", delivery: 2 }]);
   });
 
+  it("writes a second email when the processed-message row is gone: that row is the one guard (the mailbox has no unique constraint)", async () => {
+    const { orderId, message } = await paidOrderWithQueuedConfirmation();
+    await consumeMessage(message, "broker");
+    // The guard switched off for this message: the redelivery finds no trace of the first one.
+    await db.processedMessage.delete({ where: { messageId: message.messageId } });
+    expect(await consumeMessage(message, "broker")).toEqual({ result: "delivered", deliveries: 1 });
+    expect(await mailboxOf(orderId)).toBe(2);
+  });
+
   it("turns 20 concurrent deliveries of one message into one mailbox entry (the duplicate storm)", async () => {
     const { orderId, message } = await paidOrderWithQueuedConfirmation();
     // Separate connections, so on PostgreSQL the transactions really overlap.
