@@ -27,6 +27,8 @@ export const PAUSE_POINTS = [
   "after_refund",
   /** The mail consumer committed a mailbox entry; its hand-over not acknowledged yet (in process: the relay's mark). */
   "mail_after_commit",
+  /** The relay handed a confirmation over (broker confirmed, or the consumer committed); the outbox row not yet marked sent. */
+  "relay_after_publish",
 ] as const;
 export type PausePointName = (typeof PAUSE_POINTS)[number];
 export type PausePlan = { ms: number; crash?: boolean; scope?: string };
