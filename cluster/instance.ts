@@ -61,7 +61,8 @@ export class Instance {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`instance ${this.index} exited during start-up; see ${this.logFile}`);
       const healthy = await fetch(`${this.url}/api/health`, { signal: AbortSignal.timeout(5_000) }).then((answer) => answer.ok, () => false);
       if (healthy) return;
-      await sleep(200);
+      // Refused until it listens: a short poll, since every restart of a killed instance waits here.
+      await sleep(50);
     }
     throw new Error(`instance ${this.index} did not answer within ${timeoutMs / 1000} s; see ${this.logFile}`);
   }

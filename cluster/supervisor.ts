@@ -2,12 +2,12 @@ import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Env } from "../lib/env.ts";
-import { startMailerProcess } from "../scripts/mailer-process.ts";
 import { DEFAULT_WEBHOOK_SECRET, startPaymentsServer, type PaymentsServer, type PaymentsServerOptions } from "../payments-server/src/index.ts";
 import { startEmbeddedDatabase } from "../scripts/db/embedded.ts";
 import { prepareDatabase } from "../scripts/db/prepare.ts";
 import { freePort } from "../scripts/free-port.ts";
 import { Instance } from "./instance.ts";
+import { MailerProcess } from "./mailer.ts";
 import { startNginx, type Nginx } from "./nginx.ts";
 import { instanceConfig, worstRequestMs } from "./settings.ts";
 
@@ -38,6 +38,8 @@ export type Cluster = {
   paymentsUrl: string;
   databaseUrl: string;
   instances: Instance[];
+  /** The mailer process, when the instances publish to RabbitMQ (AMQP_URL set); the campaign kills it too. */
+  mailer: MailerProcess | null;
   /** The configuration every instance runs with. */
   config: Env;
   readTimeoutMs: number;
@@ -85,10 +87,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await Promise.all(instances.map((instance) => instance.start()));
     for (const instance of instances) log(`[instance ${instance.index}] ${instance.url} (pid ${instance.pid}; pause points, /api/metrics and test endpoints are per instance)`);
     // With a broker, every instance's relay publishes to RabbitMQ and one mailer process consumes.
+    let mailer: MailerProcess | null = null;
     if (instanceEnv.AMQP_URL) {
-      const mailer = startMailerProcess({ ...instanceEnv, MAILER_METRICS_PORT: String(await freePort()) }, path.join(options.runDir, "mailer.log"));
-      cleanups.push(mailer.stop);
-      log(`[mailer] pid ${mailer.pid}, consuming from RabbitMQ (queue prefix ${instanceEnv.AMQP_QUEUE_PREFIX ?? "shop."})`);
+      const started = new MailerProcess(instanceEnv, await freePort(), path.join(options.runDir, "mailer.log"));
+      mailer = started;
+      cleanups.push(() => started.stop());
+      await started.start();
+      log(`[mailer] pid ${started.pid}, consuming from RabbitMQ (queue prefix ${instanceEnv.AMQP_QUEUE_PREFIX ?? "shop."}; metrics on :${started.metricsPort})`);
     }
 
     const readTimeoutMs = worstRequestMs(config);
@@ -110,6 +115,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       paymentsUrl: payments.url,
       databaseUrl: database.url,
       instances,
+      mailer,
       config,
       readTimeoutMs,
       retryReadTimeoutMs,
