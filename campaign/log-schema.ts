@@ -90,6 +90,8 @@ export type FaultEntry = z.infer<typeof FaultEntry>;
 export const KillEntry = z.object({
   type: z.literal("kill"),
   t: z.number(),
+  /** An app instance (by default), or the mailer process (instance 0). */
+  target: z.enum(["instance", "mailer"]).optional(),
   instance: z.number().int(),
   /** The pause point the instance was held at, or null for a kill at a random moment. */
   point: z.string().nullable(),

@@ -21,8 +21,16 @@ export type PlanOptions = {
   idempotencyTtlMs: number;
   /** Pause points the instances know (from GET /api/test/pause). */
   pausePoints: readonly string[];
-  /** Kills planned at each pause point; by default 2, or one per 600 checkouts. */
+  /** Kills planned at each pause point (default: `defaultKills(ops).perPoint`). */
   killsPerPoint?: number;
+  /** Instances SIGKILLed at random moments (default: `defaultKills(ops).random`). */
+  randomKills?: number;
+  /**
+   * A mailer process consumes the broker's queue (the campaign runs with RabbitMQ): it is killed
+   * too, `killsPerPoint` times at random moments and as often right after its consumer committed
+   * (`mail_after_commit`, before the ack: the broker redelivers).
+   */
+  mailer?: boolean;
   /** Of the cart checkouts, the share with an edit racing the payment (default 0.15). */
   editRaceShare?: number;
 };
@@ -86,9 +94,15 @@ export type CheckoutPlan = {
 
 export type ShopperPlan = { id: string; kind: "api" | "cart"; checkouts: CheckoutPlan[] };
 
-export type NemesisEvent =
-  /** Fires once `afterCheckouts` logical checkouts have started. */
-  { afterCheckouts: number; instance: number; restartAfterMs: number } & ({ kind: "kill" } | { kind: "pause_kill"; point: string });
+/** Fires once `afterCheckouts` logical checkouts have started; the target restarts `restartAfterMs` after it died. */
+export type NemesisEvent = { afterCheckouts: number; restartAfterMs: number } & (
+  | { kind: "kill"; instance: number }
+  | { kind: "pause_kill"; instance: number; point: string }
+  | { kind: "mailer_kill" }
+  | { kind: "mailer_kill_after_commit" }
+);
+/** The mailer's pause point: its consumer committed, the broker's delivery not acknowledged yet. */
+export const MAILER_POINT = "mail_after_commit";
 
 export type Plan = { seed: number; options: PlanOptions; shoppers: ShopperPlan[]; nemesis: NemesisEvent[]; checkouts: number };
 
@@ -181,16 +195,30 @@ function drawWebhookFault(random: Random): WebhookFault {
 }
 
 /**
- * Kills spread over the run: at every pause point, and at random moments, in a shuffled order.
- * Enough of each that the full run (10,000 checkouts) kills at every point at least 10 times even
- * when some arming is never reached.
+ * The kills a plan of `ops` checkouts gets by default. Sized so that the full run (10,000
+ * checkouts) kills at every pause point at least 10 times and at random moments at least 50 times
+ * even when some armings are never reached (each is tried again twice); a short run still kills
+ * at every point.
+ */
+export function defaultKills(ops: number): { perPoint: number; random: number } {
+  return { perPoint: Math.max(2, Math.ceil(ops / 800)), random: Math.max(2, Math.ceil(ops / 180)) };
+}
+
+/**
+ * Kills spread over the run: at every pause point, and at random moments, in a shuffled order;
+ * each on an instance drawn here (the nemesis runs one lane per instance, so kills on different
+ * instances overlap), and the mailer's when there is one.
  */
 function planNemesis(random: Random, options: PlanOptions): NemesisEvent[] {
-  const perPoint = options.killsPerPoint ?? Math.max(2, Math.ceil(options.ops / 600));
-  const randomKills = Math.max(2, Math.ceil(options.ops / 500));
-  const kinds = [
-    ...options.pausePoints.flatMap((point) => Array.from({ length: perPoint }, () => ({ kind: "pause_kill" as const, point }))),
-    ...Array.from({ length: randomKills }, () => ({ kind: "kill" as const })),
+  const defaults = defaultKills(options.ops);
+  const perPoint = options.killsPerPoint ?? defaults.perPoint;
+  const randomKills = options.randomKills ?? defaults.random;
+  const times = <T>(n: number, make: () => T) => Array.from({ length: n }, make);
+  type Kind = { kind: "kill" } | { kind: "pause_kill"; point: string } | { kind: "mailer_kill" } | { kind: "mailer_kill_after_commit" };
+  const kinds: Kind[] = [
+    ...options.pausePoints.flatMap((point) => times(perPoint, () => ({ kind: "pause_kill" as const, point }))),
+    ...times(randomKills, () => ({ kind: "kill" as const })),
+    ...(options.mailer ? [...times(perPoint, () => ({ kind: "mailer_kill" as const })), ...times(perPoint, () => ({ kind: "mailer_kill_after_commit" as const }))] : []),
   ];
   for (let i = kinds.length - 1; i > 0; i--) {
     const j = random.int(0, i);
@@ -198,12 +226,12 @@ function planNemesis(random: Random, options: PlanOptions): NemesisEvent[] {
   }
   // Spread over the first 90% of the checkouts, so the last ones run (and settle) under faults too.
   const span = Math.max(1, Math.floor(options.ops * 0.9));
-  return kinds.map((kind, index) => ({
-    ...kind,
-    afterCheckouts: Math.floor(((index + random.int(0, 100) / 100) * span) / kinds.length),
-    instance: random.int(1, options.instances),
-    restartAfterMs: random.int(0, 2000),
-  }));
+  return kinds.map((kind, index) => {
+    const afterCheckouts = Math.floor(((index + random.int(0, 100) / 100) * span) / kinds.length);
+    const instance = random.int(1, options.instances);
+    const restartAfterMs = random.int(0, 2000);
+    return kind.kind === "kill" || kind.kind === "pause_kill" ? { ...kind, afterCheckouts, instance, restartAfterMs } : { ...kind, afterCheckouts, restartAfterMs };
+  });
 }
 
 /** What the plan intends, by kind: the report sets it beside what actually struck. */
@@ -224,5 +252,19 @@ export function planSummary(plan: Plan) {
     paymentsFaults: count((e) => e.checkout.paymentsFault !== null),
     webhookFaults: count((e) => e.checkout.webhookFault !== null),
     kills: plan.nemesis.length,
+    killsByKind: plannedKills(plan.nemesis),
   };
+}
+
+/** The plan's kills by kind, as the report names them: kill_random, kill_at_<point>, mailer_kill_random, mailer_kill_at_mail_after_commit. */
+export function plannedKills(events: readonly NemesisEvent[]): Record<string, number> {
+  const name = (event: NemesisEvent) => {
+    switch (event.kind) {
+      case "kill": return "kill_random";
+      case "pause_kill": return `kill_at_${event.point}`;
+      case "mailer_kill": return "mailer_kill_random";
+      case "mailer_kill_after_commit": return `mailer_kill_at_${MAILER_POINT}`;
+    }
+  };
+  return events.reduce<Record<string, number>>((acc, event) => ({ ...acc, [name(event)]: (acc[name(event)] ?? 0) + 1 }), {});
 }

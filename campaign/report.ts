@@ -13,7 +13,20 @@ export type CampaignReport = {
   checkouts: { planned: number; started: number; finished: number; distinctKeys: number; orders: number; byFinalStatus: Record<string, number>; perSecond: number };
   operations: { requests: number; answered: number; noAnswer: number; byOperation: Record<string, number>; byCopy: Record<string, number>; byTold: Record<string, number>; cartViews: number; requestsPerSecond: number };
   faults: { armed: Record<string, number>; struck: Record<string, number> };
-  kills: { random: number; byPoint: Record<string, number>; missed: Record<string, number>; restarts: number; meanRestartMs: number };
+  kills: {
+    random: number;
+    byPoint: Record<string, number>;
+    missed: Record<string, number>;
+    restarts: number;
+    meanRestartMs: number;
+    maxRestartMs?: number;
+    /** The most instances down at once (the nemesis keeps one serving). */
+    maxDown?: number;
+    /** With a broker: the mailer process's kills. */
+    mailer?: { random: number; afterCommit: number; missed: number; restarts: number; meanRestartMs: number };
+  };
+  /** The confirmation path: in process, or through RabbitMQ and the mailer; what its faults left to absorb. */
+  mail?: { path: "in_process" | "broker"; duplicateDeliveries: number; claimedAgain: number; deadLettered: number };
   invariants: { id: number; name: string; checked: number; violations: number }[];
   violations: { invariant: number; message: string; subject: Record<string, unknown>; history: string[] }[];
   database: string;
@@ -58,11 +71,9 @@ export function renderMarkdown(report: CampaignReport): string {
     "",
     ["| fault | armed | struck |", "| --- | ---: | ---: |", ...faultKinds.map((kind) => `| ${kind} | ${report.faults.armed[kind] ?? 0} | ${report.faults.struck[kind] ?? "—"} |`)].join("\n"),
     "",
-    `Instance kills: ${report.kills.random} at random moments; at pause points:`,
+    "## Kills",
     "",
-    ["| pause point | kills | armed, never reached |", "| --- | ---: | ---: |", ...[...new Set([...Object.keys(report.kills.byPoint), ...Object.keys(report.kills.missed)])].sort().map((point) => `| ${point} | ${report.kills.byPoint[point] ?? 0} | ${report.kills.missed[point] ?? 0} |`)].join("\n"),
-    "",
-    `${report.kills.restarts} restarts, ${(report.kills.meanRestartMs / 1000).toFixed(1)} s each on average.`,
+    ...killsMarkdown(report),
     "",
     "## Invariants",
     "",
@@ -76,6 +87,28 @@ export function renderMarkdown(report: CampaignReport): string {
       ? ["## Violations", "", ...report.violations.flatMap((v) => [`### Invariant ${v.invariant}: ${v.message}`, "", "```", ...v.history, "```", "", `Replay: \`${report.replay}\``, ""])]
       : []),
   ].join("\n");
+}
+
+function killsMarkdown(report: CampaignReport): string[] {
+  const { kills, mail } = report;
+  const points = [...new Set([...Object.keys(kills.byPoint), ...Object.keys(kills.missed)])].sort();
+  const total = kills.random + Object.values(kills.byPoint).reduce((a, b) => a + b, 0);
+  return [
+    `${total} instance kills (SIGKILL): ${kills.random} at random moments, ${total - kills.random} at pause points.`,
+    "",
+    [
+      "| target | when | kills | armed, never reached |",
+      "| --- | --- | ---: | ---: |",
+      `| instance | a random moment | ${kills.random} | — |`,
+      ...points.map((point) => `| instance | held at ${point} | ${kills.byPoint[point] ?? 0} | ${kills.missed[point] ?? 0} |`),
+      ...(kills.mailer ? [`| mailer | a random moment | ${kills.mailer.random} | — |`, `| mailer | right after its commit, before the ack (mail_after_commit) | ${kills.mailer.afterCommit} | ${kills.mailer.missed} |`] : []),
+    ].join("\n"),
+    "",
+    `${kills.restarts} instance restarts, ${(kills.meanRestartMs / 1000).toFixed(1)} s each on average (spawn to healthy${kills.maxRestartMs !== undefined ? `, ${(kills.maxRestartMs / 1000).toFixed(1)} s at most` : ""})${kills.maxDown !== undefined ? `; at most ${kills.maxDown} instance(s) down at once` : ""}.${kills.mailer ? ` ${kills.mailer.restarts} mailer restarts, ${(kills.mailer.meanRestartMs / 1000).toFixed(1)} s each on average.` : ""}`,
+    ...(mail
+      ? ["", `Confirmations ${mail.path === "broker" ? "through RabbitMQ and the mailer process" : "in process (no broker)"}: ${mail.duplicateDeliveries} copies delivered again and recognised by the consumer, ${mail.claimedAgain} outbox rows claimed by a relay more than once${mail.path === "broker" ? `, ${mail.deadLettered} dead-lettered` : ""}.`]
+      : []),
+  ];
 }
 
 /** Writes `<out>/<date>-seed-<seed>.{md,json}` and copies them to `latest.{md,json}`. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { readUnsettled, settled, type Unsettled } from "./checker/database.ts";
+import { readUnsettled, settled, withDatabase, type Unsettled } from "./checker/database.ts";
 
 /**
  * After the faults stop: waits until nothing is moving any more (no open order, no unfinished or
@@ -20,4 +20,18 @@ export async function waitUntilSettled(databaseUrl: string, boundMs: number, onP
     }
     await sleep(500);
   }
+}
+
+/**
+ * What the mail faults did, for the report (the checker judges the outcome, invariant 4): copies
+ * the consumer recognised and skipped (a mailer killed before its ack, a relay killed before its
+ * mark), and outbox rows claimed more than once (their relay died holding them, or the hand-over failed).
+ */
+export async function mailFaultsStruck(databaseUrl: string): Promise<{ duplicateDeliveries: number; claimedAgain: number }> {
+  return withDatabase(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ again: string; claimed: string }>(`
+      select (select coalesce(sum(deliveries - 1), 0) from "ProcessedMessage") as again,
+             (select count(*) from "OutboxMessage" where "publishAttempts" > 1) as claimed`);
+    return { duplicateDeliveries: Number(rows[0]!.again), claimedAgain: Number(rows[0]!.claimed) };
+  });
 }

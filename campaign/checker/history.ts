@@ -32,7 +32,7 @@ export function historyOf(violation: Violation, input: { db: DatabaseState; ledg
   for (const view of client.cartViews) if (shoppers.has(view.shopper)) lines.push({ t: view.t, text: `  cart ${view.cartId} v${view.version} shown: ${view.lines.map((l) => `${l.slug}×${l.quantity}@${l.unitPriceCents}`).join(", ") || "(empty)"}` });
   const times = lines.map((line) => line.t);
   const [from, to] = [Math.min(...times, Infinity), Math.max(...times, -Infinity)];
-  for (const kill of client.kills) if (kill.t >= from - 2_000 && kill.t <= to + 2_000) lines.push({ t: kill.t, text: `☠ instance ${kill.instance} SIGKILLed${kill.point ? ` at ${kill.point}${kill.scope ? ` (held ${kill.scope === scope ? "this scope" : "another scope"})` : ""}` : " at a random moment"}` });
+  for (const kill of client.kills) if (kill.t >= from - 2_000 && kill.t <= to + 2_000) lines.push({ t: kill.t, text: `☠ ${kill.target === "mailer" ? "the mailer" : `instance ${kill.instance}`} SIGKILLed${kill.point ? ` at ${kill.point}${kill.scope ? ` (held ${kill.scope === scope ? "this scope" : "another scope"})` : ""}` : " at a random moment"}` });
   lines.sort((a, b) => a.t - b.t);
 
   const out = [`client (t = ms since start):`, ...lines.map((line) => `  ${String(line.t).padStart(8)}  ${line.text}`)];
