@@ -101,8 +101,10 @@ export type NemesisEvent = { afterCheckouts: number; restartAfterMs: number } & 
   | { kind: "mailer_kill" }
   | { kind: "mailer_kill_after_commit" }
 );
-/** The mailer's pause point: its consumer committed, the broker's delivery not acknowledged yet. */
+/** The mailer's pause point: its consumer committed, the broker's delivery not acknowledged yet (in process: the relay's mark not made). */
 export const MAILER_POINT = "mail_after_commit";
+/** With a broker only: the broker confirmed the relay's publish, the relay's mark not made. */
+export const RELAY_POINT = "relay_after_publish";
 
 export type Plan = { seed: number; options: PlanOptions; shoppers: ShopperPlan[]; nemesis: NemesisEvent[]; checkouts: number };
 

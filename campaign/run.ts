@@ -13,7 +13,7 @@ import { runKills, pausePoints, type KillCounts } from "./nemesis/kills.ts";
 import { PaymentsControl } from "./nemesis/payments-faults.ts";
 import { proxyRetries } from "./nginx-log.ts";
 import { replayCommand, type CampaignOptions } from "./options.ts";
-import { MAILER_POINT, makePlan, plannedKills, planSummary } from "./plan.ts";
+import { MAILER_POINT, makePlan, RELAY_POINT, plannedKills, planSummary } from "./plan.ts";
 import { type CampaignReport, writeReport } from "./report.ts";
 import { CAMPAIGN_ENV, CAMPAIGN_PAYMENTS, livenessBound } from "./settings.ts";
 import { mailFaultsStruck, waitUntilSettled } from "./settle.ts";
@@ -50,9 +50,12 @@ export async function runCampaign(options: CampaignOptions, teardown: { dropData
     const clusterStart = performance.now();
     cluster = await startCluster({ database: database.spec, instances: options.instances, nginxBinary, runDir, environment, payments: CAMPAIGN_PAYMENTS, log: (line) => say(line) });
     const instanceStartMs = Math.round(performance.now() - clusterStart);
-    // With a broker the instances never reach mail_after_commit (the in-process consumer's point):
-    // the mailer process is killed there instead.
-    const points = (await pausePoints(cluster.instances[0]!)).filter((point) => !(cluster?.mailer && point === MAILER_POINT));
+    // Each confirmation path has its own points: in process, the consumer's commit before the
+    // relay's mark (mail_after_commit, on the instances); with a broker, its confirm before the
+    // relay's mark (relay_after_publish, on the instances) and the mailer's commit before its ack
+    // (the mailer process is killed there instead).
+    const unreachable = cluster.mailer ? MAILER_POINT : RELAY_POINT;
+    const points = (await pausePoints(cluster.instances[0]!)).filter((point) => point !== unreachable);
     const plan = makePlan({
       seed: options.seed,
       ops: options.ops,

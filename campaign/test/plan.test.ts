@@ -33,7 +33,7 @@ describe("the campaign's plan", () => {
   });
 
   it("plans, by default, the issue's kills for the full run (10,000 checkouts): at least 10 at every pause point, at least 50 at random moments, and the mailer's", () => {
-    // Every pause point the shop has (lib/test-hooks.ts), the mailer's on the instances too: a run without a broker kills there.
+    // Every pause point the shop has (lib/test-hooks.ts); a run uses mail_after_commit on the instances without a broker, relay_after_publish with one.
     const pausePoints = ["after_order_created", "after_next_attempt", "after_payment", "after_finished", "webhook_verified", "completer_took_over", "after_refund", "mail_after_commit", "relay_after_publish"];
     const plan = makePlan({ ...options(10, 10_000), pausePoints, mailer: true });
     const count = (predicate: (event: (typeof plan.nemesis)[number]) => boolean) => plan.nemesis.filter(predicate).length;

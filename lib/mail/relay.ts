@@ -1,7 +1,6 @@
 import { audit, recordAudit } from "@/lib/audit.ts";
 import { db, type Db } from "@/lib/db.ts";
 import type { MailMessage } from "@/lib/mail/message.ts";
-import { pausePoint } from "@/lib/test-hooks.ts";
 
 /**
  * Where the relay hands a message: the consumer in process, or RabbitMQ (lib/mail/amqp.ts).
@@ -64,9 +63,6 @@ export async function relayPending(publisher: Publisher, options: { client?: Db;
       await client.$executeRaw`UPDATE "OutboxMessage" SET "leasedUntil" = now() + ${options.retryMs ?? RELAY_RETRY_MS}::int * interval '1 millisecond' WHERE id = ${message.messageId} AND "sentAt" IS NULL`;
       continue;
     }
-    // A relay that dies here has handed the message over and not marked it: once its lease runs
-    // out another relay publishes it again, and the consumer must recognise the copy.
-    await pausePoint("relay_after_publish", message.recipient);
     if (await markSent(client, message, publisher.path)) sent++;
   }
   return { claimed: batch.length, sent, failed };
