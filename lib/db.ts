@@ -19,7 +19,9 @@ function databaseUrl(): string {
 
 export function createDb(url: string = databaseUrl()): PrismaClient {
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: 10 }),
+    // A statement outside a transaction waits for a free connection at most as long as a
+    // transaction waits to start (maxWait): past that, the checkout answers "busy, retry".
+    adapter: new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 15_000 }),
     // The embedded database runs one transaction at a time, so under a burst of duplicates a
     // transaction may queue for a while before it starts: wait for it rather than fail.
     transactionOptions: { maxWait: 15_000, timeout: 15_000 },
@@ -27,13 +29,19 @@ export function createDb(url: string = databaseUrl()): PrismaClient {
 }
 
 /**
- * Prisma's P2028 "Unable to start a transaction in the given time": no connection (or, on the
- * embedded database, not its one transaction) came free within maxWait. Nothing ran, so nothing
- * was written: the caller can answer "busy, retry" instead of failing.
+ * The database could not take the work in time: Prisma's P2028 "Unable to start a transaction in
+ * the given time" (no connection, or on the embedded database not its one transaction, came free
+ * within maxWait), or the pool's own timeout for a single statement. Nothing ran, so nothing was
+ * written: the caller can answer "busy, retry" instead of failing.
  */
-export function transactionNotStarted(error: unknown): boolean {
-  return error instanceof Error && (error as { code?: unknown }).code === "P2028" && error.message.includes("Unable to start a transaction");
+export function databaseBusy(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if ((error as { code?: unknown }).code === "P2028") return error.message.includes("Unable to start a transaction");
+  return error.message === POOL_TIMEOUT;
 }
+
+/** What node-postgres's pool throws when no connection came free within connectionTimeoutMillis. */
+export const POOL_TIMEOUT = "timeout exceeded when trying to connect";
 
 const globalForDb = globalThis as unknown as { db?: PrismaClient };
 

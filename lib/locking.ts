@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Tx } from "@/lib/db.ts";
-import type { OrderStatus } from "@/lib/generated/prisma/client.ts";
 import { metrics } from "@/lib/metrics.ts";
 
 /*
@@ -8,16 +7,18 @@ import { metrics } from "@/lib/metrics.ts";
  * and never goes back up it, so no two transactions can each hold a row the other waits for
  * (PostgreSQL would abort one of them: a deadlock).
  *
- *   1. the request's own row — its IdempotencyRecord (inserted, taken over, or lockRecord) or
- *      its WebhookEvent (inserted), before anything below;
- *   2. Cart      — lockCart, before any of the cart's CartItem rows;
- *   3. Order     — lockOrder (or the UPDATE that inserts or takes it), before any Payment or
- *                  OutboxMessage of it;
+ *   1. the request's own row — its IdempotencyRecord (inserted, taken over, or locked by the
+ *      settle statement) or its WebhookEvent (inserted), before anything below;
+ *   2. Cart      — before any of the cart's CartItem rows;
+ *   3. Order     — (or the INSERT that creates it), before any Payment or OutboxMessage of it;
  *   4. the rest  — CartItem, Payment, OutboxMessage.
  *
- *   checkout claim  1, then reads the cart without a lock (one statement), 3 (a new order)
- *   settle          1, 2, 3, 4; completes its record last (already held)
- *   webhook         1, 2, 3, 4     (through settleOrder, lib/checkout/settle.ts)
+ *   checkout claim  one statement: 1 (record inserted), 3 (a new order), 4 (its items); the cart
+ *                   is read without a lock by the look before it (one snapshot)
+ *   settle          one statement (lib/checkout/statements/settle-order.ts): 1 (only when the
+ *                   checkout finishes its record there), 2, 3, 4; within the statement each lock
+ *                   waits for the one before it
+ *   webhook         1, then the settle statement's 2, 3, 4 in the same transaction
  *   cart edit       2, 4           (lib/cart.ts: setCartQuantity)
  *   refund          3, 4           (lib/refunds.ts)
  *   completer, release, purge: 1 only (a record); for an order no record works on, its attempt
@@ -33,40 +34,27 @@ import { metrics } from "@/lib/metrics.ts";
  * every such insert happens under the order's lock, so they are never someone else's.
  */
 
-/** Locks a request's idempotency record: the first lock of a transaction that will complete it. */
-export async function lockRecord(tx: Tx, recordId: string): Promise<void> {
-  await tx.$queryRaw`SELECT 1 FROM "IdempotencyRecord" WHERE id = ${recordId} FOR NO KEY UPDATE`;
-}
-
-/**
- * Locks the cart row if the cart is still at `version` (any version when omitted). Returns
- * whether it did: a cart that moved on is not this transaction's to change.
- */
-export async function lockCart(tx: Tx, cartId: string | null, version?: number | null): Promise<boolean> {
-  if (!cartId || version === null) return false;
-  const rows = version === undefined
-    ? await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Cart" WHERE id = ${cartId} FOR NO KEY UPDATE`
-    : await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Cart" WHERE id = ${cartId} AND version = ${version} FOR NO KEY UPDATE`;
+/** Locks the cart row; false when the cart does not exist. */
+export async function lockCart(tx: Tx, cartId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Cart" WHERE id = ${cartId} FOR NO KEY UPDATE`;
   return rows.length === 1;
-}
-
-/** Locks the order row and returns its status as of now (a locking read sees the latest commit). */
-export async function lockOrder(tx: Tx, orderId: string): Promise<OrderStatus> {
-  const [row] = await tx.$queryRaw<{ status: OrderStatus }[]>`SELECT status FROM "Order" WHERE id = ${orderId} FOR NO KEY UPDATE`;
-  if (!row) throw new Error(`Order ${orderId} does not exist`);
-  return row.status;
 }
 
 export type ConflictReason = "deadlock" | "serialization_failure";
 
 /**
- * A transaction PostgreSQL aborted to break a deadlock (40P01) or a serialization conflict
- * (40001). Both driver adapters put the SQLSTATE in the same place, whatever Prisma code
- * wraps it (P2034 for model queries, P2010 for raw ones, P2039 from the in-process PGlite).
+ * The SQLSTATE of a database error, wherever the driver adapter put it: both adapters put it in
+ * the same place, whatever Prisma code wraps it (P2034 for model queries, P2010 for raw ones,
+ * P2039 from the in-process PGlite).
  */
-export function conflictReason(error: unknown): ConflictReason | null {
+export function sqlState(error: unknown): string | undefined {
   const meta = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | null)?.meta;
-  const code = meta?.driverAdapterError?.cause?.originalCode;
+  return meta?.driverAdapterError?.cause?.originalCode;
+}
+
+/** A transaction PostgreSQL aborted to break a deadlock (40P01) or a serialization conflict (40001). */
+export function conflictReason(error: unknown): ConflictReason | null {
+  const code = sqlState(error);
   if (code === "40P01") return "deadlock";
   if (code === "40001") return "serialization_failure";
   return null;

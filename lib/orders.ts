@@ -1,8 +1,5 @@
-import { audit, type AuditEntry, type AuditSubject } from "@/lib/audit.ts";
-import type { AuditDetail } from "@/lib/audit-events.ts";
 import { db, type Tx } from "@/lib/db.ts";
 import type { OrderStatus, Prisma } from "@/lib/generated/prisma/client.ts";
-import { enqueueConfirmation, type ConfirmableOrder } from "@/lib/outbox.ts";
 import { guaranteeOff } from "@/lib/test-hooks.ts";
 
 /** Order state only moves forward; each target lists the states it may be reached from. */
@@ -14,42 +11,24 @@ const ALLOWED_FROM: Record<OrderStatus, OrderStatus[]> = {
   refunded: ["paid"],
 };
 
-/** Whether an order in state `from` may move to `to` (any move, with the forward_only guarantee switched off for a test run). */
-export function canMove(from: OrderStatus, to: OrderStatus): boolean {
-  return ALLOWED_FROM[to].includes(from) || (from !== to && guaranteeOff("forward_only"));
-}
-
 /**
- * A conditional UPDATE: of two racing writers (the synchronous checkout and a webhook, or two
- * deliveries of one event) the database lets exactly one move the order; the other changes
- * nothing and learns so from the count.
+ * The states an order may move to `to` from. The settle statement (lib/checkout/statements/
+ * settle-order.ts) moves an order only from one of these, by a conditional UPDATE: of two racing
+ * writers (the synchronous checkout and a webhook, or two deliveries of one event) the database
+ * lets exactly one move the order; the other changes nothing. With the forward_only guarantee
+ * switched off (a test run), any other state will do: a late event moves the order backwards.
  */
-export async function transition(tx: Tx, orderId: string, to: OrderStatus, data: Prisma.OrderUpdateManyMutationInput = {}): Promise<boolean> {
-  const { count } = await tx.order.updateMany({ where: { id: orderId, ...(!guaranteeOff("forward_only") && { status: { in: ALLOWED_FROM[to] } }) }, data: { ...data, status: to } });
-  return count === 1;
-}
-
-/** Marks the order paid and, only if this call is the one that did it, queues its confirmation. */
-export async function markPaid(tx: Tx, order: ConfirmableOrder, paymentIntentId: string): Promise<boolean> {
-  const moved = await transition(tx, order.id, "paid", { paymentIntentId });
-  if (moved) await enqueueConfirmation(tx, order);
-  return moved;
-}
-
-/** What markPaid changed, as timeline steps: the order is paid and its confirmation queued. */
-export function paidSteps(subject: AuditSubject, by: AuditDetail["order_status"]["by"]): AuditEntry[] {
-  return [audit("order_status", subject, { to: "paid", by }), audit("outbox", subject, { state: "queued", kind: "order_confirmation" })];
+export function allowedFrom(to: OrderStatus): OrderStatus[] {
+  if (guaranteeOff("forward_only")) return (Object.keys(ALLOWED_FROM) as OrderStatus[]).filter((status) => status !== to);
+  return ALLOWED_FROM[to];
 }
 
 const PAYMENT_STATUS_ORDER = ["processing", "succeeded", "failed", "refunded"] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUS_ORDER)[number];
 
-/** One Payment row per PaymentIntent (unique), whose status also only moves forward. */
-export async function recordPayment(tx: Tx, payment: { orderId: string; paymentIntentId: string; status: PaymentStatus; amountCents: number; currency: string }): Promise<void> {
-  const [created] = await tx.payment.createManyAndReturn({ data: [payment], skipDuplicates: true, select: { id: true } });
-  if (created) return;
-  const earlier = PAYMENT_STATUS_ORDER.slice(0, PAYMENT_STATUS_ORDER.indexOf(payment.status));
-  await tx.payment.updateMany({ where: { paymentIntentId: payment.paymentIntentId, status: { in: [...earlier] } }, data: { status: payment.status } });
+/** The Payment states a row in state `status` may be reached from: a Payment's status also only moves forward. */
+export function earlierPaymentStatuses(status: PaymentStatus): PaymentStatus[] {
+  return PAYMENT_STATUS_ORDER.slice(0, PAYMENT_STATUS_ORDER.indexOf(status));
 }
 
 const orderSelect = {

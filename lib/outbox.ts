@@ -1,4 +1,3 @@
-import type { Tx } from "@/lib/db.ts";
 import { logger } from "@/lib/log.ts";
 import { consumeMessage } from "@/lib/mail/consume.ts";
 import { relayPending, type Publisher } from "@/lib/mail/relay.ts";
@@ -9,23 +8,18 @@ import { pausePoint } from "@/lib/test-hooks.ts";
 export const CONFIRMATION = "order_confirmation";
 
 /**
- * Written in the same transaction that marks the order paid. UNIQUE (order, kind) makes a
- * second confirmation impossible even if two writers both believed they were first.
+ * The confirmation of an order, queued by the settle that makes it paid (in the same statement:
+ * lib/checkout/statements/settle-order.ts). UNIQUE (order, kind) makes a second confirmation
+ * impossible even if two writers both believed they were first.
  */
 export type ConfirmableOrder = { id: string; scope: string; totalCents: number; currency: string };
 
-export async function enqueueConfirmation(tx: Tx, order: ConfirmableOrder): Promise<void> {
-  const orderId = order.id;
-  await tx.outboxMessage.createMany({
-    data: [{
-      orderId,
-      kind: CONFIRMATION,
-      recipient: order.scope,
-      subject: `Order ${orderId} is confirmed`,
-      body: `Thank you! We received your payment of ${formatMoney(order.totalCents, order.currency)}.`,
-    }],
-    skipDuplicates: true,
-  });
+export function confirmationOf(order: ConfirmableOrder): { kind: string; subject: string; body: string } {
+  return {
+    kind: CONFIRMATION,
+    subject: `Order ${order.id} is confirmed`,
+    body: `Thank you! We received your payment of ${formatMoney(order.totalCents, order.currency)}.`,
+  };
 }
 
 /** The relay's in-process hand-over (no AMQP_URL): the same consumer the mailer runs, called directly. */

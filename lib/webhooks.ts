@@ -3,7 +3,7 @@ import { db, type Tx } from "@/lib/db.ts";
 import type { OrderStatus } from "@/lib/generated/prisma/client.ts";
 import { env } from "@/lib/env.ts";
 import { metrics } from "@/lib/metrics.ts";
-import { settleOrder, type SettledOrder } from "@/lib/checkout/settle.ts";
+import { settleForEvent, settleOrder, type Settlement, type SettledOrder } from "@/lib/checkout/settle.ts";
 import { stripe, Stripe } from "@/lib/payments/stripe.ts";
 import { pausePoint } from "@/lib/test-hooks.ts";
 
@@ -46,22 +46,35 @@ export async function handleStripeWebhook(rawBody: string, signature: string | n
   await pausePoint("webhook_verified", "webhook");
   let applied: boolean;
   try {
-    applied = await db.$transaction(async (tx) => {
-      const order = await findOrder(tx, event.data.object);
-      const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId: order?.id ?? null }], skipDuplicates: true, select: { id: true } });
-      if (order) {
-        const effects = first && !stale ? await applyEvent(tx, event, order, refundConfirmed) : [];
-        const result = !first ? "duplicate" : stale ? "stale_ignored" : effects.length > 0 ? "applied" : "no_change";
-        await recordAudit(tx, [audit("webhook", { scope: order.scope, orderId: order.id }, { eventId: event.id, type: event.type, result }), ...effects]);
-      }
-      return Boolean(first);
-    });
+    applied = await recordEvent(event, stale, refundConfirmed);
   } catch (error) {
     if (!(error instanceof Deferred)) throw error;
     return defer(event, error.message);
   }
   metrics.webhookDeliveries.inc({ type: event.type, result: applied ? "applied" : "duplicate" });
   return { status: 200, body: { received: true, ...(!applied && { duplicate: true }) } };
+}
+
+/**
+ * Records the event id with its effect, in one commit; true for its first delivery. The common
+ * case, one settlement of a known order, is one statement (lib/checkout/statements/
+ * settle-order.ts, read after the order's fields, which never change); anything else (no order,
+ * a stale event, no effect, a refund that arrived before the payment) is a transaction.
+ */
+async function recordEvent(event: Stripe.Event, stale: boolean, refundConfirmed: RefundedCharge | null): Promise<boolean> {
+  const order = await findOrder(db, event.data.object);
+  const settlements = order && !stale ? settlementsFor(event, order, refundConfirmed) : [];
+  if (order && settlements.length === 1) return settleForEvent(db, order, settlements[0]!, { id: event.id, type: event.type });
+  return db.$transaction(async (tx) => {
+    const [first] = await tx.webhookEvent.createManyAndReturn({ data: [{ id: event.id, type: event.type, orderId: order?.id ?? null }], skipDuplicates: true, select: { id: true } });
+    if (order) {
+      const effects: AuditEntry[] = [];
+      if (first) for (const settlement of settlements) effects.push(...(await settleOrder(tx, order, settlement, "webhook")));
+      const result = !first ? "duplicate" : stale ? "stale_ignored" : effects.length > 0 ? "applied" : "no_change";
+      await recordAudit(tx, [audit("webhook", { scope: order.scope, orderId: order.id }, { eventId: event.id, type: event.type, result }), ...effects]);
+    }
+    return Boolean(first);
+  });
 }
 
 /**
@@ -124,22 +137,22 @@ async function findOrder(tx: Tx, eventObject: Stripe.Event.Data["object"]): Prom
 /**
  * Each effect is a forward-only settlement of the order (lib/checkout/settle.ts), the same one
  * the checkout's own answer makes, cart included: a stale or reordered event changes nothing.
- * Returns the changes it made, as timeline steps.
+ * Returns the settlements to apply, in order (none for an event with no effect).
  */
-async function applyEvent(tx: Tx, event: Stripe.Event, order: EventOrder, refundConfirmed: RefundedCharge | null): Promise<AuditEntry[]> {
+function settlementsFor(event: Stripe.Event, order: EventOrder, refundConfirmed: RefundedCharge | null): Settlement[] {
   switch (event.type) {
     case "payment_intent.succeeded":
-      return settleOrder(tx, order, { to: "paid", payment: paymentOf(event.data.object) }, "webhook");
+      return [{ to: "paid", payment: paymentOf(event.data.object) }];
     case "payment_intent.processing":
-      return settleOrder(tx, order, { to: "processing", payment: paymentOf(event.data.object) }, "webhook");
+      return [{ to: "processing", payment: paymentOf(event.data.object) }];
     case "payment_intent.payment_failed": {
       const intent = event.data.object;
       const failure = intent.last_payment_error;
-      return settleOrder(tx, order, {
+      return [{
         to: "failed",
         payment: paymentOf(intent),
         failure: { failureCode: failure?.code ?? "payment_failed", declineCode: failure?.decline_code ?? null, failureMessage: failure?.message ?? "The payment failed" },
-      }, "webhook");
+      }];
     }
     case "charge.refunded": {
       const charge = event.data.object;
@@ -147,14 +160,13 @@ async function applyEvent(tx: Tx, event: Stripe.Event, order: EventOrder, refund
       if (!paymentIntentId) return [];
       const refund = { to: "refunded", payment: { paymentIntentId, amountCents: charge.amount, currency: charge.currency } } as const;
       // `order.status` was read without a lock: should a concurrent settle mark the order paid
-      // meanwhile, settling it paid below changes nothing and the refund applies all the same.
+      // meanwhile, settling it paid first changes nothing and the refund applies all the same.
       if (order.status === "pending" || order.status === "processing") {
         if (!refundConfirmed) throw new Deferred(`The order is ${order.status} and Stripe does not confirm that charge ${charge.id} was paid and refunded`);
         // Paid first (payment recorded, confirmation queued once, cart closed), then refunded: one transaction.
-        const paid = await settleOrder(tx, order, { to: "paid", payment: refundConfirmed }, "webhook");
-        return [...paid, ...(await settleOrder(tx, order, refund, "webhook"))];
+        return [{ to: "paid", payment: refundConfirmed }, refund];
       }
-      return settleOrder(tx, order, refund, "webhook");
+      return [refund];
     }
     default:
       return [];

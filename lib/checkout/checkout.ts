@@ -2,35 +2,40 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { audit, recordAudit } from "@/lib/audit.ts";
 import type { ClaimOutcome } from "@/lib/audit-events.ts";
-import { db, transactionNotStarted } from "@/lib/db.ts";
+import { databaseBusy, db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
-import { advance, claim, complete, findFinished, fingerprint, RecoveryPoint, release, type Claim, type Lease } from "@/lib/idempotency.ts";
-import { lockRecord, retryingConflicts } from "@/lib/locking.ts";
+import { advance, answerFrom, claim, complete, fingerprint, RecoveryPoint, release, type Claim, type ClaimInput, type ClaimPolicy, type Lease } from "@/lib/idempotency.ts";
+import { retryingConflicts } from "@/lib/locking.ts";
 import { logger, scopeHash } from "@/lib/log.ts";
 import { metrics, outcomeOf } from "@/lib/metrics.ts";
-import { loadOrder } from "@/lib/orders.ts";
-import type { ChargeResult } from "@/lib/payments/payment-intents.ts";
-import { createOrFindOrder } from "@/lib/checkout/create-order.ts";
-import { payOrder } from "@/lib/checkout/pay.ts";
+import { loadOrder, presentOrder } from "@/lib/orders.ts";
+import { checkCartLines, checkItemLines, createOrFindOrder, orderLines, totals, type Line } from "@/lib/checkout/create-order.ts";
+import { payOrder, type PayableAttempt } from "@/lib/checkout/pay.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
-import { applyPaymentOutcome, stripeCallStep } from "@/lib/checkout/settle.ts";
+import { settleAndFinish, settlementOf, stateAfter, stripeCallStep, type OrderState, type SettledOrder } from "@/lib/checkout/settle.ts";
+import { claimOrder } from "@/lib/checkout/statements/claim-order.ts";
+import { lookUp, type Look } from "@/lib/checkout/statements/look-up.ts";
 import { busy, inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { guaranteeOff, pausePoint } from "@/lib/test-hooks.ts";
-
-type KnownOutcome = Exclude<ChargeResult, { kind: "unknown" }>;
 
 /**
  * Exactly-once checkout, shared by the placeOrder server action and POST /api/checkout.
  *
- *   read key  ──── finished          → replay the stored answer (422 if another request); no transaction
+ * The hot path is three statements, each atomic on its own (autocommit), and the Stripe call:
+ *
+ *   LOOK    the key's record; a new request's lines  ── finished → replay (422 if another request)
+ *   CLAIM   record + order + lines + timeline         → ORDER_CREATED   (lib/checkout/statements/)
+ *   PAY     Stripe, key derived from the order (no transaction open)
+ *   SETTLE  payment + order move + cart + outbox + timeline + stored answer  → FINISHED
+ *
+ * Whatever the single statements leave undecided (the key already claimed, in flight or left at
+ * ORDER_CREATED; the cart ordered in another tab; an order whose record was purged) goes to the
+ * transactional claim:
  *   claim key ─┬─ finished          → replay the stored answer (it finished meanwhile)
  *              ├─ other request     → 422
  *              ├─ in flight         → 409 (or wait, for the server action)
- *              └─ new / taken over  → resume at the record's recovery point:
- *   STARTED        tx: claim + create order                      → ORDER_CREATED
- *   ORDER_CREATED  Stripe, key derived from the order (no tx open)
- *                  tx: record payment, move order, store answer  → FINISHED
+ *              └─ new / taken over  → resume at the record's recovery point
  *
  * A crash anywhere leaves the record at its last recovery point; the next attempt with the
  * same key (or the completer) resumes there and sends Stripe the same request under the same
@@ -55,12 +60,12 @@ export async function checkout(request: CheckoutRequest, options: { waitForInFli
   }
 }
 
-/** A transaction that could not even start wrote nothing: a clear, retryable 503 rather than a 500. */
+/** Work the database could not even start wrote nothing: a clear, retryable 503 rather than a 500. */
 async function attemptOrBusy(request: CheckoutRequest): Promise<CheckoutResult> {
   try {
     return await attempt(request);
   } catch (error) {
-    if (!transactionNotStarted(error)) throw error;
+    if (!databaseBusy(error)) throw error;
     logger.warn({ scope: scopeHash(request.scope), err: error }, "checkout: no transaction could start in time; answered 503 busy");
     return busy();
   }
@@ -78,14 +83,82 @@ async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
   const policy = { lockTimeoutMs: config.CHECKOUT_LOCK_TIMEOUT_MS, ttlMs: config.IDEMPOTENCY_TTL_MS };
   const key = { scope: guaranteeOff("scoped_keys") ? "unscoped" : request.scope, key: request.key, fingerprint: fingerprint(requestMeaning(request)) };
 
-  // A duplicate of a finished request: answered from one read, no transaction (a replay changes nothing).
-  const finished = await findFinished(db, key);
-  if (finished) {
-    await recordAudit(db, [claimStep(request, finished)]);
-    return finished.kind === "replay" ? replayed(finished.response) : mismatch();
+  // LOOK, one statement: a duplicate of a finished request is answered from it (a replay changes
+  // nothing and takes no lock); a new request gets its lines priced, a cart's in one snapshot.
+  const tornRead = request.source.kind === "cart" && guaranteeOff("torn_cart_read");
+  const look = await lookUp(db, request, key, { withLines: !tornRead });
+  const finished = look.record && answerFrom(look.record, key.fingerprint);
+  if (finished) return finished.kind === "replay" ? replayed(finished.response) : mismatch();
+
+  // STARTED → ORDER_CREATED, one statement: the record, the order, its lines and timeline, or nothing.
+  const cartAsAsked = request.source.kind !== "cart" || look.cartVersion === request.source.cartVersion;
+  if (!look.record && cartAsAsked) {
+    let priced: Priced;
+    try {
+      const lines = tornRead ? await orderLines(db, request.source) : linesOf(request, look);
+      priced = { lines, ...totals(lines) };
+    } catch (error) {
+      if (error instanceof CheckoutRejected) return rejected(error);
+      throw error;
+    }
+    const claimed = await claimNewOrder(request, key, priced, policy.ttlMs);
+    if (claimed) return settleFromOrderCreated(claimed.lease, claimed.order);
   }
 
-  // STARTED → ORDER_CREATED: the claim and the order commit together, or not at all.
+  // Anything else — the key is taken (in flight, left at ORDER_CREATED, or finished a moment ago),
+  // the cart is not at the version asked for (another tab may have ordered it), or an order under
+  // this key outlived its record — is decided by the transactional claim, on what has committed.
+  return claimInTransaction(request, key, policy);
+}
+
+/** A new request's lines from the look: a cart's as read with its version, the API's as asked for, both priced by the database. */
+function linesOf(request: CheckoutRequest, look: Look): Line[] {
+  const { source } = request;
+  return source.kind === "cart" ? checkCartLines(source, look.cartVersion, look.lines) : checkItemLines(source.items, look.lines);
+}
+
+type Priced = { lines: Line[]; currency: string; totalCents: number };
+
+async function claimNewOrder(request: CheckoutRequest, key: ClaimInput, { lines, ...total }: Priced, ttlMs: number): Promise<{ lease: Lease; order: OrderInFlight } | null> {
+  const { source } = request;
+  const order = {
+    scope: request.scope,
+    key: request.key,
+    paymentMethod: request.paymentMethod,
+    cartId: source.kind === "cart" ? source.cartId : null,
+    cartVersion: source.kind === "cart" ? source.cartVersion : null,
+    apiClientId: source.kind === "items" ? source.apiClientId : null,
+    ...total,
+  };
+  const claimed = await claimOrder(db, key, { ...order, lines }, ttlMs, (orderId) => {
+    const subject = { scope: request.scope, orderId };
+    return [audit("claim", subject, { outcome: "new", key: request.key }), audit("recovery_point", subject, { point: "order_created" })];
+  });
+  if (!claimed) return null;
+  return {
+    lease: { recordId: claimed.recordId, token: claimed.token },
+    order: {
+      ...order,
+      id: claimed.orderId,
+      status: "pending",
+      paymentIntentId: null,
+      failureCode: null,
+      declineCode: null,
+      failureMessage: null,
+      attempt: 1,
+      attemptStartedAt: claimed.attemptStartedAt,
+      createdAt: claimed.createdAt,
+      items: lines.map(({ slug, name, quantity, unitPriceCents }) => ({ slug, name, quantity, unitPriceCents })),
+    },
+  };
+}
+
+/**
+ * The claim as a transaction, for every case the single statement leaves to it: it reads what
+ * committed, and replays, answers 409 or 422, takes over a record left at ORDER_CREATED, or makes
+ * this key's record point at the order that already exists (another tab's, or a purged record's).
+ */
+async function claimInTransaction(request: CheckoutRequest, key: ClaimInput, policy: ClaimPolicy): Promise<CheckoutResult> {
   let claimed;
   try {
     claimed = await db.$transaction(async (tx) => {
@@ -127,47 +200,75 @@ function claimStep(request: CheckoutRequest, outcome: Exclude<Claim, { kind: "ac
   });
 }
 
+/** An order at ORDER_CREATED as the rest of the checkout needs it: what Stripe is sent, and what the answer shows. */
+type OrderInFlight = PayableAttempt & SettledOrder & OrderState & {
+  paymentMethod: string;
+  createdAt: Date;
+  items: { slug: string; name: string; quantity: number; unitPriceCents: number }[];
+};
+
 /**
  * ORDER_CREATED → FINISHED, by the attempt that holds the record (`lease`). Also the completer's
  * entry point for records stuck here.
  */
 export async function resumeFromOrderCreated(lease: Lease, orderId: string): Promise<CheckoutResult> {
-  const order = await db.order.findUniqueOrThrow({ where: { id: orderId } });
+  const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, include: { items: { orderBy: { slug: "asc" }, select: { slug: true, name: true, quantity: true, unitPriceCents: true } } } });
+  return settleFromOrderCreated(lease, order);
+}
+
+async function settleFromOrderCreated(lease: Lease, order: OrderInFlight): Promise<CheckoutResult> {
   const subject = { scope: order.scope, orderId: order.id };
 
   // Already settled (by a webhook, or by an attempt whose record was since purged): answer from
   // the order. Calling Stripe again could outlive Stripe's 24 h key window and charge twice.
-  let outcome: KnownOutcome | null = null;
-  if (order.status === "pending") {
-    const charged = await payOrder(order);
-    if (charged.kind === "unknown") {
-      await db.$transaction(async (tx) => {
-        await release(tx, lease);
-        await recordAudit(tx, [stripeCallStep(subject, charged), audit("lock_released", subject, { reason: "the payment's outcome is unknown" })]);
-      });
-      return outcomeUnknown(await loadOrder(db, order.id));
-    }
-    outcome = charged;
+  if (order.status !== "pending") return finishRecord(lease, order, settledResponse(presentOrder(order)));
+
+  const charged = await payOrder(order);
+  if (charged.kind === "unknown") {
+    await db.$transaction(async (tx) => {
+      await release(tx, lease);
+      await recordAudit(tx, [stripeCallStep(subject, charged), audit("lock_released", subject, { reason: "the payment's outcome is unknown" })]);
+    });
+    return outcomeUnknown(await loadOrder(db, order.id));
   }
 
-  // ORDER_CREATED → FINISHED, one transaction: record the payment, move the order forward,
-  // and store the answer every retry will replay. The charge has happened: a transaction
-  // PostgreSQL aborts for a deadlock or a serialization conflict is run again.
-  const finished = await retryingConflicts("settle", () =>
-    db.$transaction(async (tx) => {
-      await lockRecord(tx, lease.recordId); // the row-lock order (lib/locking.ts): the record, then cart, order
-      const steps = outcome ? await applyPaymentOutcome(tx, order, outcome) : [];
-      const response = settledResponse(await loadOrder(tx, order.id));
-      // A slow attempt that was taken over records the payment all the same (forward-only, so
-      // harmless twice) but leaves the record to its taker, which stores the same answer.
-      await complete(tx, lease, response);
-      await recordAudit(tx, [...steps, audit("recovery_point", subject, { point: "finished", status: response.status })]);
-      return { ...response, replayed: false };
+  // ORDER_CREATED → FINISHED, one statement: record the payment, move the order forward, and store
+  // the answer every retry will replay, built here for the state this settle leaves the order in.
+  // The charge has happened: a statement PostgreSQL aborts for a deadlock is run again.
+  const settlement = settlementOf(order, charged);
+  const response = settledResponse(presentOrder({ ...order, ...stateAfter(order, settlement) }));
+  const settled = await retryingConflicts("settle", () =>
+    settleAndFinish(db, order, settlement, "checkout", [stripeCallStep(subject, charged)], {
+      ...lease,
+      expected: stateAfter(order, settlement),
+      status: response.status,
+      bodyText: response.bodyText,
+      steps: [finishedStep(subject, response.status)],
     }),
   );
+  // Settled otherwise meanwhile (a webhook first, with another state), or taken over: the answer
+  // is the order's state as the settle found it.
+  if (!settled.finished) return finishRecord(lease, order, settledResponse(presentOrder({ ...order, ...settled })));
   await pausePoint("after_finished", order.scope);
-  return finished;
+  return { ...response, replayed: false };
 }
+
+/**
+ * Stores the answer for the order's current state and releases the record, if the lease is still
+ * the holder's: an attempt that was taken over (slow, not dead) leaves the record to its taker,
+ * which stores the same answer (the order's state).
+ */
+async function finishRecord(lease: Lease, order: OrderInFlight, response: ReturnType<typeof settledResponse>): Promise<CheckoutResult> {
+  const subject = { scope: order.scope, orderId: order.id };
+  await db.$transaction(async (tx) => {
+    await complete(tx, lease, response);
+    await recordAudit(tx, [finishedStep(subject, response.status)]);
+  });
+  await pausePoint("after_finished", order.scope);
+  return { ...response, replayed: false };
+}
+
+const finishedStep = (subject: { scope: string; orderId: string }, status: number) => audit("recovery_point", subject, { point: "finished", status });
 
 function recoveryPointOf(result: CheckoutResult): string | undefined {
   if (result.body.error?.code === "payment_status_unknown") return RecoveryPoint.orderCreated;

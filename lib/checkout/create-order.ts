@@ -6,7 +6,7 @@ import { MAX_AMOUNT_CENTS } from "@/lib/limits.ts";
 import { normaliseItems, type CheckoutRequest, type CheckoutSource } from "@/lib/checkout/request.ts";
 import { guaranteeOff } from "@/lib/test-hooks.ts";
 
-type Line = { productId: string; slug: string; name: string; unitPriceCents: number; quantity: number; currency: string };
+export type Line = { productId: string; slug: string; name: string; unitPriceCents: number; quantity: number; currency: string };
 
 /**
  * Creates the order for a claimed key, or finds the one that already exists for this logical
@@ -81,6 +81,7 @@ type CartRow = { version: number; quantity: number | null; productId: string | n
  * their products in three could mix two versions (a cart edit committing in between) and write
  * an order for version v holding version v+1's lines. One statement is one snapshot: the lines
  * are exactly those of the version it returns, and that version must be the one asked for.
+ * (The hot path reads them in its look statement, lib/checkout/statements/look-up.ts.)
  */
 async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number | null }): Promise<Line[]> {
   if (guaranteeOff("torn_cart_read")) return tornCartLines(tx, source);
@@ -91,13 +92,22 @@ async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number |
     LEFT JOIN "Product" p ON p.id = i."productId"
     WHERE c.id = ${source.cartId}
     ORDER BY p.slug`;
-  if (rows.length === 0) throw new CheckoutRejected(404, "cart_not_found", "This cart no longer exists");
-  if (source.cartVersion !== null && rows[0]!.version !== source.cartVersion) {
+  const lines = rows.filter((row): row is CartRow & { [K in keyof CartRow]: NonNullable<CartRow[K]> } => row.productId !== null);
+  return checkCartLines(source, rows[0]?.version ?? null, lines.map(({ productId, slug, name, priceCents, currency, quantity }) => ({ productId, slug, name, unitPriceCents: priceCents, currency, quantity })));
+}
+
+/** A cart's lines may be ordered only if the cart exists, is still at the version asked for (any, when null), and is not empty. */
+export function checkCartLines(source: { cartVersion: number | null }, version: number | null, lines: Line[]): Line[] {
+  checkCartVersion(source, version);
+  if (lines.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
+  return lines;
+}
+
+function checkCartVersion(source: { cartVersion: number | null }, version: number | null): asserts version is number {
+  if (version === null) throw new CheckoutRejected(404, "cart_not_found", "This cart no longer exists");
+  if (source.cartVersion !== null && version !== source.cartVersion) {
     throw new CheckoutRejected(409, "cart_changed", "Your cart changed since the checkout page opened. Review it and pay again.");
   }
-  const lines = rows.filter((row): row is CartRow & { [K in keyof CartRow]: NonNullable<CartRow[K]> } => row.productId !== null);
-  if (lines.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
-  return lines.map(({ productId, slug, name, priceCents, currency, quantity }) => ({ productId, slug, name, unitPriceCents: priceCents, currency, quantity }));
 }
 
 /** How many milliseconds the torn read waits between its statements: wide enough for a racing cart edit to land. */
@@ -111,26 +121,26 @@ export const TORN_READ_WINDOW_MS = 500;
  */
 async function tornCartLines(tx: Tx, source: { cartId: string; cartVersion: number | null }): Promise<Line[]> {
   const cart = await tx.cart.findUnique({ where: { id: source.cartId }, select: { version: true } });
-  if (!cart) throw new CheckoutRejected(404, "cart_not_found", "This cart no longer exists");
-  if (source.cartVersion !== null && cart.version !== source.cartVersion) {
-    throw new CheckoutRejected(409, "cart_changed", "Your cart changed since the checkout page opened. Review it and pay again.");
-  }
+  const version = cart?.version ?? null;
+  checkCartVersion(source, version);
   await sleep(TORN_READ_WINDOW_MS);
   const items = await tx.cartItem.findMany({ where: { cartId: source.cartId }, select: { quantity: true, product: true }, orderBy: { product: { slug: "asc" } } });
-  if (items.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
-  return items.map(({ quantity, product }) => ({ productId: product.id, slug: product.slug, name: product.name, unitPriceCents: product.priceCents, currency: product.currency, quantity }));
+  return checkCartLines(source, version, items.map(({ quantity, product }) => ({ productId: product.id, slug: product.slug, name: product.name, unitPriceCents: product.priceCents, currency: product.currency, quantity })));
 }
 
 async function itemLines(tx: Tx, items: { slug: string; quantity: number }[]): Promise<Line[]> {
+  const products = await tx.product.findMany({ where: { slug: { in: items.map((item) => item.slug) } }, orderBy: { slug: "asc" } });
+  const quantities = new Map(normaliseItems(items).map((item) => [item.slug, item.quantity]));
+  return checkItemLines(items, products.map((p) => ({ productId: p.id, slug: p.slug, name: p.name, unitPriceCents: p.priceCents, currency: p.currency, quantity: quantities.get(p.slug) ?? 0 })));
+}
+
+/** The lines asked for, as priced from the database (`found`: one per known slug, merged quantities). */
+export function checkItemLines(items: { slug: string; quantity: number }[], found: Line[]): Line[] {
   const wanted = normaliseItems(items);
   const tooMany = wanted.find((item) => item.quantity > MAX_QUANTITY);
   if (tooMany) throw new CheckoutRejected(400, "quantity_too_large", `At most ${MAX_QUANTITY} of "${tooMany.slug}" per order`);
-  const products = await tx.product.findMany({ where: { slug: { in: wanted.map((item) => item.slug) } } });
-  const bySlug = new Map(products.map((product) => [product.slug, product]));
-  const unknown = wanted.filter((item) => !bySlug.has(item.slug)).map((item) => item.slug);
+  const known = new Set(found.map((line) => line.slug));
+  const unknown = wanted.filter((item) => !known.has(item.slug)).map((item) => item.slug);
   if (unknown.length > 0) throw new CheckoutRejected(400, "unknown_product", `Unknown product: ${unknown.join(", ")}`);
-  return wanted.map(({ slug, quantity }) => {
-    const product = bySlug.get(slug)!;
-    return { productId: product.id, slug, name: product.name, unitPriceCents: product.priceCents, currency: product.currency, quantity };
-  });
+  return found;
 }

@@ -1,12 +1,11 @@
-import { randomUUID } from "node:crypto";
-import { audit, recordAudit } from "@/lib/audit.ts";
 import { db } from "@/lib/db.ts";
-import { orderLines, totals } from "@/lib/checkout/create-order.ts";
+import { checkCartLines, checkItemLines, totals, type Line } from "@/lib/checkout/create-order.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import type { CheckoutRequest } from "@/lib/checkout/request.ts";
 import { outcomeUnknown, rejected, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
-import { applyPaymentOutcome } from "@/lib/checkout/settle.ts";
-import { loadOrder } from "@/lib/orders.ts";
+import { settleAndFinish, settlementOf, stripeCallStep } from "@/lib/checkout/settle.ts";
+import { placeNaiveOrder } from "@/lib/checkout/statements/place-naive-order.ts";
+import { presentOrder } from "@/lib/orders.ts";
 import { chargeOrder } from "@/lib/payments/payment-intents.ts";
 
 /** The unsafe teaching variant exists only when DEMO_UNSAFE_CHECKOUT=1. */
@@ -31,27 +30,43 @@ export async function naiveCheckout(request: Omit<CheckoutRequest, "key">): Prom
 }
 
 async function naiveAttempt(request: Omit<CheckoutRequest, "key">): Promise<CheckoutResult> {
-  const source = request.source.kind === "cart" ? { ...request.source, cartVersion: null } : request.source;
-  const order = await db.$transaction(async (tx) => {
-    const lines = await orderLines(tx, source);
-    const created = await tx.order.create({
-      data: {
-        scope: request.scope,
-        idempotencyKey: `naive_${randomUUID()}`,
-        paymentMethod: request.paymentMethod,
-        apiClientId: request.source.kind === "items" ? request.source.apiClientId : null,
-        ...totals(lines),
-        items: { create: lines.map(({ currency: _currency, ...line }) => line) },
-      },
-    });
-    await recordAudit(tx, [audit("naive_order", { scope: created.scope, orderId: created.id }, { note: "nothing tells this request apart from a duplicate" })]);
-    return created;
-  });
-  const cartId = request.source.kind === "cart" ? request.source.cartId : null;
-  const outcome = await chargeOrder({ ...order, cartId }, { idempotent: false });
-  if (outcome.kind === "unknown") return outcomeUnknown(await loadOrder(db, order.id));
-  return db.$transaction(async (tx) => {
-    await recordAudit(tx, await applyPaymentOutcome(tx, { ...order, cartId: null, cartVersion: null }, outcome, "naive_checkout"));
-    return { ...settledResponse(await loadOrder(tx, order.id)), replayed: false };
-  });
+  const { source } = request;
+  const apiClientId = source.kind === "items" ? source.apiClientId : null;
+  const placed = await placeNaiveOrder(db, { scope: request.scope, paymentMethod: request.paymentMethod, apiClientId, source });
+  if (!placed.order) throw refusal(request, placed.lines);
+  const lines = placed.lines;
+  const order = {
+    ...placed.order,
+    scope: request.scope,
+    paymentMethod: request.paymentMethod,
+    cartId: null,
+    cartVersion: null,
+    apiClientId,
+    ...totals(lines),
+    status: "pending" as const,
+    paymentIntentId: null,
+    failureCode: null,
+    declineCode: null,
+    failureMessage: null,
+    attempt: 1,
+    items: lines.map(({ slug, name, quantity, unitPriceCents }) => ({ slug, name, quantity, unitPriceCents })),
+  };
+  // The cart lets the scenarios find (and steer) their payments; the order is not tied to its version.
+  const outcome = await chargeOrder({ ...order, cartId: source.kind === "cart" ? source.cartId : null }, { idempotent: false });
+  if (outcome.kind === "unknown") return outcomeUnknown(presentOrder(order));
+  const subject = { scope: order.scope, orderId: order.id };
+  const settled = await settleAndFinish(db, order, settlementOf(order, outcome), "naive_checkout", [stripeCallStep(subject, outcome)], null);
+  return { ...settledResponse(presentOrder({ ...order, ...settled })), replayed: false };
+}
+
+/** Why the statement wrote nothing, named from the lines it read (the same checks as the guarded checkout's). */
+function refusal(request: Omit<CheckoutRequest, "key">, lines: Line[]): Error {
+  try {
+    if (request.source.kind === "cart") checkCartLines({ cartVersion: null }, 0, lines);
+    else checkItemLines(request.source.items, lines);
+    totals(lines);
+  } catch (error) {
+    return error as Error;
+  }
+  return new Error("naive checkout: the order was refused, and no check says why");
 }

@@ -21,7 +21,10 @@ type Reason = "key_window_passed" | "provider_error_saved";
  *   RECONCILE: a PaymentIntent for this attempt → its state is the answer;
  *              none → NEXT ATTEMPT (compare-and-set, committed) → create under the new key
  */
-export async function payOrder(order: Order): Promise<ChargeResult> {
+/** What paying an order's current attempt needs to know of it. */
+export type PayableAttempt = Pick<Order, "id" | "scope" | "totalCents" | "currency" | "paymentMethod" | "cartId" | "apiClientId" | "attempt" | "attemptStartedAt">;
+
+export async function payOrder(order: PayableAttempt): Promise<ChargeResult> {
   await pausePoint("after_order_created", order.scope);
   const charged = await chargeAttempt(order);
   // Test and lab hook: a crash here is the worst moment — Stripe charged, nothing recorded yet.
@@ -29,8 +32,8 @@ export async function payOrder(order: Order): Promise<ChargeResult> {
   return charged;
 }
 
-async function chargeAttempt(order: Order): Promise<ChargeResult> {
-  let current = order;
+async function chargeAttempt(order: PayableAttempt): Promise<ChargeResult> {
+  let current: PayableAttempt = order;
   if (Date.now() - order.attemptStartedAt.getTime() > env().PROVIDER_KEY_WINDOW_MS) {
     const reconciled = await reconcile(order, "key_window_passed");
     if ("result" in reconciled) return reconciled.result;
@@ -46,7 +49,7 @@ async function chargeAttempt(order: Order): Promise<ChargeResult> {
  * Whether Stripe holds a PaymentIntent for the order's current attempt: if so, its state is the
  * outcome (nothing is created); if not, the order moves to its next attempt.
  */
-async function reconcile(order: Order, reason: Reason): Promise<{ result: ChargeResult } | { next: Order }> {
+async function reconcile(order: PayableAttempt, reason: Reason): Promise<{ result: ChargeResult } | { next: PayableAttempt }> {
   let found: { paymentIntent: Stripe.PaymentIntent | null; operation: StripeOperation };
   try {
     found = await findAttemptIntent(order);
@@ -78,7 +81,7 @@ async function reconcile(order: Order, reason: Reason): Promise<{ result: Charge
  * a write proves nothing: everything created since PROVIDER_SEARCH_FRESHNESS_MS before the
  * attempt (or before now) is read with a list, which is; only older ones are searched.
  */
-async function findAttemptIntent(order: Order): Promise<{ paymentIntent: Stripe.PaymentIntent | null; operation: StripeOperation }> {
+async function findAttemptIntent(order: PayableAttempt): Promise<{ paymentIntent: Stripe.PaymentIntent | null; operation: StripeOperation }> {
   const { PROVIDER_SEARCH_FRESHNESS_MS: freshness } = env();
   const matches = (pi: Stripe.PaymentIntent) => pi.metadata?.orderId === order.id && (pi.metadata?.attempt ?? "1") === String(order.attempt);
   // Stripe's clock and ours may differ a little: each list starts a few minutes early.

@@ -22,8 +22,9 @@ export const SCENARIO_IDS = [
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 const CLAIM: CodeRef = { file: "lib/idempotency.ts", symbol: "claim", why: "INSERT … ON CONFLICT DO NOTHING under UNIQUE(scope, key): one request wins, the others see its record" };
-const ATTEMPT: CodeRef = { file: "lib/checkout/checkout.ts", symbol: "attempt", why: "claim and order commit together; replay, 409 and 422 are decided here" };
-const RESUME: CodeRef = { file: "lib/checkout/checkout.ts", symbol: "resumeFromOrderCreated", why: "ORDER_CREATED → FINISHED: Stripe with no transaction open, then one transaction records everything" };
+const CLAIM_STATEMENT: CodeRef = { file: "lib/checkout/statements/claim-order.ts", symbol: "claimOrder", why: "the hot path's claim: record and order in one statement, all or nothing; a duplicate inserts nothing and goes to the transactional claim" };
+const ATTEMPT: CodeRef = { file: "lib/checkout/checkout.ts", symbol: "attempt", why: "look, claim (record and order in one statement), or the transactional claim: replay, 409 and 422 are decided here" };
+const RESUME: CodeRef = { file: "lib/checkout/checkout.ts", symbol: "resumeFromOrderCreated", why: "ORDER_CREATED → FINISHED: Stripe with no transaction open, then one statement records everything" };
 const STRIPE_KEY: CodeRef = { file: "lib/payments/payment-intents.ts", symbol: "paymentIntentKey", why: "Stripe's key is derived from the order: the same on every retry, unique across the shop" };
 
 export const SCENARIOS: ScenarioInfo[] = [
@@ -32,7 +33,7 @@ export const SCENARIOS: ScenarioInfo[] = [
     title: "Double-click on Pay",
     failure: "Two requests with the same idempotency key arrive 80 ms apart, while the first is still talking to Stripe.",
     protection: "The first request claims the key; the second finds it in flight and gets 409 (the server action waits instead). Retried, it gets the first request's stored answer. One order, one charge.",
-    code: [CLAIM, ATTEMPT, { file: "lib/checkout/checkout.ts", symbol: "checkout", why: "the server action's bounded wait for an in-flight duplicate" }],
+    code: [CLAIM, CLAIM_STATEMENT, ATTEMPT, { file: "lib/checkout/checkout.ts", symbol: "checkout", why: "the server action's bounded wait for an in-flight duplicate" }],
     e2e: "e2e/02-double-click.spec.ts",
   },
   {
@@ -72,7 +73,7 @@ export const SCENARIOS: ScenarioInfo[] = [
     title: "Webhook storm",
     failure: "A bank debit settles later. Every webhook about it is delivered 5 times at once, shuffled, with a stale “payment failed” snapshot mixed in.",
     protection: "Each event id is inserted in the same transaction as its effect: one delivery applies, the others are duplicates. Transitions only move forward, and a failure is believed only if the PaymentIntent still says so.",
-    code: [{ file: "lib/webhooks.ts", symbol: "handleStripeWebhook", why: "signature, event-id dedupe and effect in one transaction" }, { file: "lib/orders.ts", symbol: "transition", why: "forward-only conditional UPDATE" }, { file: "lib/outbox.ts", symbol: "enqueueConfirmation", why: "UNIQUE(order, kind): one confirmation" }],
+    code: [{ file: "lib/webhooks.ts", symbol: "handleStripeWebhook", why: "signature, event-id dedupe and effect in one transaction" }, { file: "lib/checkout/statements/settle-order.ts", symbol: "settleOrderStatement", why: "forward-only conditional UPDATE; UNIQUE(order, kind): one confirmation" }],
     e2e: "e2e/06-webhook-redelivery.spec.ts",
   },
   {

@@ -2,12 +2,16 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GET as getMetrics } from "@/app/api/metrics/route.ts";
 import { checkout } from "@/lib/checkout/checkout.ts";
-import { db } from "@/lib/db.ts";
+import { databaseBusy, db, POOL_TIMEOUT } from "@/lib/db.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { callCheckoutApi, createApiClient, createCart, fromCart, scopeCounts } from "../setup/fixtures.ts";
 
-/** What Prisma throws when no transaction could start within maxWait (every connection busy, or PGlite's one transaction). */
-const notStarted = () => new Prisma.PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: Prisma.prismaVersion.client });
+/**
+ * What the checkout's first statement meets when no connection came free in time: the pool's
+ * timeout (a transaction's equivalent, Prisma's P2028, is covered by lib/db.ts databaseBusy too).
+ * The hot path's first database call is a single statement (the look), hence $queryRaw.
+ */
+const notStarted = () => new Error(POOL_TIMEOUT);
 
 async function busyCount(entry: "api" | "action"): Promise<number> {
   const text = await (await getMetrics(new Request("http://shop.test/api/metrics"))).text();
@@ -22,7 +26,7 @@ describe("a checkout whose transaction cannot start in time", () => {
     const { apiKey, scope } = await createApiClient();
     const key = randomUUID();
     const before = await busyCount("api");
-    vi.spyOn(db, "$transaction").mockRejectedValueOnce(notStarted());
+    vi.spyOn(db, "$queryRaw").mockRejectedValueOnce(notStarted());
 
     const refused = await callCheckoutApi({ key, apiKey });
     expect(refused.status).toBe(503);
@@ -38,7 +42,7 @@ describe("a checkout whose transaction cannot start in time", () => {
 
   it("lets the server action wait through a busy moment like an in-flight duplicate, then finish", async () => {
     const cart = await createCart();
-    vi.spyOn(db, "$transaction").mockRejectedValueOnce(notStarted());
+    vi.spyOn(db, "$queryRaw").mockRejectedValueOnce(notStarted());
     const result = await checkout(fromCart(cart, randomUUID()), { waitForInFlight: true });
     expect(result.status).toBe(201);
     expect(await db.order.count({ where: { cartId: cart.id } })).toBe(1);
@@ -46,7 +50,14 @@ describe("a checkout whose transaction cannot start in time", () => {
 
   it("still fails loudly on any other database error", async () => {
     const { apiKey } = await createApiClient();
-    vi.spyOn(db, "$transaction").mockRejectedValueOnce(new Prisma.PrismaClientKnownRequestError("Transaction API error: Transaction already closed", { code: "P2028", clientVersion: Prisma.prismaVersion.client }));
+    vi.spyOn(db, "$queryRaw").mockRejectedValueOnce(new Prisma.PrismaClientKnownRequestError("Transaction API error: Transaction already closed", { code: "P2028", clientVersion: Prisma.prismaVersion.client }));
     await expect(callCheckoutApi({ key: randomUUID(), apiKey })).rejects.toThrow("Transaction already closed");
+  });
+
+  it("tells a database too busy to start the work (a transaction's P2028, the pool's timeout) from any other error", () => {
+    expect(databaseBusy(new Prisma.PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: Prisma.prismaVersion.client }))).toBe(true);
+    expect(databaseBusy(new Error(POOL_TIMEOUT))).toBe(true);
+    expect(databaseBusy(new Prisma.PrismaClientKnownRequestError("Transaction API error: Transaction already closed", { code: "P2028", clientVersion: Prisma.prismaVersion.client }))).toBe(false);
+    expect(databaseBusy(new Error("connection terminated"))).toBe(false);
   });
 });

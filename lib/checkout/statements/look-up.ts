@@ -1,0 +1,94 @@
+import { z } from "zod";
+import type { Db } from "@/lib/db.ts";
+import { dbNow } from "@/lib/db-clock.ts";
+import { Prisma } from "@/lib/generated/prisma/client.ts";
+import { RecoveryPoint, type ClaimInput } from "@/lib/idempotency.ts";
+import { normaliseItems, type CheckoutRequest } from "@/lib/checkout/request.ts";
+
+/*
+ * THE LOOK, the checkout's first statement: what the database knows of this key, and, for a new
+ * request, its lines priced from the database. One statement is one snapshot, so
+ * - a duplicate of a finished request is answered from it, its timeline step committed with it
+ *   (a replay is this one round trip);
+ * - a cart's lines are exactly those of the version it returns (READ COMMITTED gives each
+ *   statement its own snapshot: reading the version, then the lines, in two statements could pair
+ *   version v with version v+1's lines, the torn cart read).
+ * Nothing is locked or claimed here: the claim statement decides, and anything the snapshot could
+ * not see (a record committed a moment later) sends the claim to its fallback, never to "not found".
+ */
+
+const lineRow = z.object({
+  productId: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  unitPriceCents: z.number().int(),
+  currency: z.string(),
+  quantity: z.number().int(),
+});
+export type PricedLine = z.infer<typeof lineRow>;
+
+const recordRow = z.object({
+  recoveryPoint: z.string(),
+  fingerprint: z.string(),
+  orderId: z.string().nullable(),
+  responseStatus: z.number().int().nullable(),
+  responseText: z.string().nullable(),
+  responseBody: z.unknown(),
+});
+export type LookedUpRecord = z.infer<typeof recordRow>;
+
+const lookRow = z.object({
+  record: recordRow.nullable(),
+  cartVersion: z.number().int().nullable(),
+  lines: z.array(lineRow),
+});
+export type Look = z.infer<typeof lookRow>;
+
+/** Where a request's lines come from: a cart (as it is now), or the items an API client asked for. */
+export type LinesSource = { kind: "cart"; cartId: string } | { kind: "items"; items: { slug: string; quantity: number }[] };
+
+/**
+ * A request's lines priced from the database, as a query for a CTE: a cart's as its items are
+ * now (in the statement's snapshot), the API's as asked for (a slug not found is missing here).
+ * `when` gates the read: false reads nothing.
+ */
+export function pricedLinesQuery(source: LinesSource, when: Prisma.Sql): Prisma.Sql {
+  return source.kind === "cart"
+    ? Prisma.sql`SELECT p.id AS "productId", p.slug, p.name, p."priceCents" AS "unitPriceCents", p.currency, i.quantity
+        FROM "CartItem" i JOIN "Product" p ON p.id = i."productId"
+        WHERE i."cartId" = ${source.cartId} AND ${when}`
+    : Prisma.sql`SELECT p.id AS "productId", p.slug, p.name, p."priceCents" AS "unitPriceCents", p.currency, w.quantity
+        FROM jsonb_to_recordset(${JSON.stringify(normaliseItems(source.items))}::jsonb) AS w(slug text, quantity int)
+        JOIN "Product" p ON p.slug = w.slug
+        WHERE ${when}`;
+}
+
+/**
+ * `withLines: false` leaves the cart's lines to the caller (the torn_cart_read switch reads them
+ * in two statements on purpose).
+ */
+export async function lookUp(db: Db, request: CheckoutRequest, key: ClaimInput, options: { withLines: boolean }): Promise<Look> {
+  const { source } = request;
+  // Lines only for a request that will need them: not for a replay.
+  const lines = pricedLinesQuery(source, Prisma.sql`NOT EXISTS (SELECT 1 FROM record WHERE "recoveryPoint" = ${RecoveryPoint.finished}) AND ${options.withLines}`);
+  const [row] = await db.$queryRaw<unknown[]>`
+    WITH record AS (
+      SELECT "recoveryPoint", fingerprint, "orderId", "responseStatus", "responseText", "responseBody"
+      FROM "IdempotencyRecord" WHERE scope = ${key.scope} AND key = ${key.key}
+    ),
+    -- A duplicate of a finished request leaves its step on the timeline (a replay, or a key reused
+    -- for another request), written by this same statement.
+    replay_step AS (
+      INSERT INTO "AuditEvent" (at, scope, "orderId", kind, detail)
+      SELECT ${dbNow}, ${request.scope}, r."orderId", 'claim',
+        CASE WHEN r.fingerprint = ${key.fingerprint}
+          THEN jsonb_build_object('outcome', 'replayed', 'key', ${request.key}::text, 'status', r."responseStatus")
+          ELSE jsonb_build_object('outcome', 'mismatch', 'key', ${request.key}::text) END
+      FROM record r WHERE r."recoveryPoint" = ${RecoveryPoint.finished}
+    ),
+    lines AS (${lines})
+    SELECT (SELECT to_jsonb(r) FROM record r) AS record,
+           (SELECT version FROM "Cart" WHERE id = ${source.kind === "cart" ? source.cartId : null}) AS "cartVersion",
+           COALESCE((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.slug) FROM lines l), '[]'::jsonb) AS lines`;
+  return lookRow.parse(row);
+}
