@@ -41,8 +41,15 @@ const claimedRow = z.object({ createdAt: z.coerce.date(), attemptStartedAt: z.co
 
 const UNIQUE_VIOLATION = "23505";
 
+/**
+ * An order's id, made in the app because the record inserted before it in the same statement
+ * points at it: 32 lowercase hex characters, in the same alphabet as the ids Prisma makes (cuid),
+ * so order URLs and Stripe's derived keys look alike whichever path made the order.
+ */
+export const newOrderId = () => randomUUID().replaceAll("-", "");
+
 export async function claimOrder(db: Db, key: ClaimInput, order: NewOrder, ttlMs: number, steps: (orderId: string) => AuditEntry[]): Promise<ClaimedOrder | null> {
-  const [recordId, token, orderId] = [randomUUID(), randomUUID(), randomUUID()];
+  const [recordId, token, orderId] = [randomUUID(), randomUUID(), newOrderId()];
   const lines = JSON.stringify(order.lines.map(({ currency: _currency, ...line }) => line));
   const timeline = JSON.stringify(steps(orderId).map(({ kind, detail }) => ({ kind, detail })));
   let rows: unknown[];

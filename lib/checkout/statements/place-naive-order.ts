@@ -6,6 +6,7 @@ import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { MAX_QUANTITY } from "@/lib/cart.ts";
 import { MAX_AMOUNT_CENTS } from "@/lib/limits.ts";
 import { normaliseItems } from "@/lib/checkout/request.ts";
+import { newOrderId } from "@/lib/checkout/statements/claim-order.ts";
 import { pricedLinesQuery, type LinesSource, type PricedLine } from "@/lib/checkout/statements/look-up.ts";
 
 /*
@@ -26,7 +27,7 @@ const placedRow = z.object({
 export type PlacedNaiveOrder = { lines: PricedLine[]; order: { id: string; createdAt: Date; attemptStartedAt: Date; idempotencyKey: string } | null };
 
 export async function placeNaiveOrder(db: Db, input: { scope: string; paymentMethod: string; apiClientId: string | null; source: LinesSource }): Promise<PlacedNaiveOrder> {
-  const [orderId, idempotencyKey] = [randomUUID(), `naive_${randomUUID()}`];
+  const [orderId, idempotencyKey] = [newOrderId(), `naive_${randomUUID()}`];
   // Every line known (the API's), none over the quantity cap, one currency, a total Stripe can
   // charge: otherwise nothing is written, and the caller names what was wrong from the lines.
   const wantedLines = input.source.kind === "items" ? Prisma.sql`count(*) = ${normaliseItems(input.source.items).length}` : Prisma.sql`count(*) > 0`;
