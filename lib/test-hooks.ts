@@ -27,7 +27,7 @@ export const PAUSE_POINTS = [
   "after_refund",
   /** The mail consumer committed a mailbox entry; its hand-over not acknowledged yet (in process: the relay's mark). */
   "mail_after_commit",
-  /** With a broker: it confirmed the relay's publish; the outbox row not yet marked sent (in process, mail_after_commit is that moment). */
+  /** The relay's hand-over done (with a broker: it confirmed the publish; in process: just after mail_after_commit); the outbox row not yet marked sent. */
   "relay_after_publish",
 ] as const;
 export type PausePointName = (typeof PAUSE_POINTS)[number];

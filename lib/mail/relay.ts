@@ -11,6 +11,13 @@ export type Publisher = { readonly path: "in_process" | "broker"; publish(messag
 
 export type RelayResult = { claimed: number; sent: number; failed: number };
 
+/**
+ * Thrown by a publisher whose relay is to be taken for dead right after the hand-over (the lab's
+ * simulated crash at relay_after_publish): a dead relay gives nothing back, so the row keeps its
+ * full lease and is published again only once that runs out, as after a real kill.
+ */
+export class RelayDied extends Error {}
+
 /** How long a claimed row stays a relay's own before another relay may take it (a dead relay's rows come back). */
 export const RELAY_LEASE_MS = 30_000;
 /** After a failed hand-over (broker down, consumer error) the row is tried again this much later. */
@@ -57,9 +64,10 @@ export async function relayPending(publisher: Publisher, options: { client?: Db;
     try {
       await publisher.publish(message);
     } catch (error) {
-      // Left unsent; its lease shortened so that it is tried again soon (by any relay).
       failed++;
       options.onError?.(error, message);
+      if (error instanceof RelayDied) continue;
+      // Left unsent; its lease shortened so that it is tried again soon (by any relay).
       await client.$executeRaw`UPDATE "OutboxMessage" SET "leasedUntil" = now() + ${options.retryMs ?? RELAY_RETRY_MS}::int * interval '1 millisecond' WHERE id = ${message.messageId} AND "sentAt" IS NULL`;
       continue;
     }

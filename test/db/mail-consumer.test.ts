@@ -3,7 +3,9 @@ import { db, createDb } from "@/lib/db.ts";
 import { consumeMessage } from "@/lib/mail/consume.ts";
 import type { MailMessage } from "@/lib/mail/message.ts";
 import { claimBatch, relayPending, type Publisher } from "@/lib/mail/relay.ts";
+import { relayPublisher } from "@/lib/mail/publisher.ts";
 import { inProcessPublisher } from "@/lib/outbox.ts";
+import { armPausePoint } from "@/lib/test-hooks.ts";
 import { callCheckoutApi, createApiClient } from "../setup/fixtures.ts";
 
 /** A paid order of a scope of its own, with its confirmation queued in the outbox (not yet relayed). */
@@ -94,6 +96,24 @@ describe("the outbox relay (in process)", () => {
     await new Promise((resolve) => setTimeout(resolve, 5)); // the 1 ms retry lease has run out (database clock)
     await relayAll();
     expect(await db.outboxMessage.findUniqueOrThrow({ where: { id: message.messageId } })).toMatchObject({ sentAt: expect.any(Date) });
+    expect(await deliveriesOf(message.messageId)).toBe(2);
+    expect(await mailboxOf(orderId)).toBe(1);
+  });
+
+  it("a simulated relay crash after the hand-over (the lab's relay_after_publish) keeps the dead relay's lease: published again only once it ran out, one mailbox entry", async () => {
+    const { orderId, message } = await paidOrderWithQueuedConfirmation();
+    armPausePoint("relay_after_publish", { ms: 0, crash: true, scope: message.recipient });
+    // retryMs 1: were the crash taken for a failed hand-over, the lease would be cut to 1 ms.
+    await relayPending(relayPublisher(), { limit: 1000, retryMs: 1 });
+    const leased = async () => (await db.$queryRaw<{ held: boolean }[]>`SELECT "leasedUntil" > now() + interval '20 seconds' AS held FROM "OutboxMessage" WHERE id = ${message.messageId} AND "sentAt" IS NULL`)[0]?.held ?? false;
+    expect(await leased()).toBe(true);
+    expect(await deliveriesOf(message.messageId)).toBe(1);
+    await relayAll();
+    expect(await deliveriesOf(message.messageId)).toBe(1);
+    // The lease runs out (moved to the past: the test does not wait RELAY_LEASE_MS).
+    await db.outboxMessage.update({ where: { id: message.messageId }, data: { leasedUntil: new Date(Date.now() - 1_000) } });
+    await relayAll();
+    expect(await db.outboxMessage.findUniqueOrThrow({ where: { id: message.messageId } })).toMatchObject({ sentAt: expect.any(Date), publishAttempts: 2 });
     expect(await deliveriesOf(message.messageId)).toBe(2);
     expect(await mailboxOf(orderId)).toBe(1);
   });
