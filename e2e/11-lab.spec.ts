@@ -2,7 +2,8 @@ import { REDIS_URL, serviceAvailable } from "../test/setup/services.ts";
 import { expect, test } from "./fixtures.ts";
 
 type Counts = { orders: number; charges: number; messages: number };
-type Expectation = { title: string; timeline: RegExp[]; safe: Counts; naive: Counts };
+/** `waitsMs`: how much longer than the others the run waits by design (a lease or lock running out). */
+type Expectation = { title: string; timeline: RegExp[]; safe: Counts; naive: Counts; waitsMs?: number };
 
 // What each lab run must show: steps on its timeline (read from the audit table and the runner's
 // narration) and its final counts, beside what a checkout without idempotency does.
@@ -43,6 +44,27 @@ const SCENARIOS: Record<string, Expectation> = {
     safe: ONCE,
     naive: { orders: 1, charges: 1, messages: 2 },
   },
+  "relay-dies-after-publish": {
+    title: "The relay dies after publishing, before marking the row sent",
+    timeline: [
+      /relay will die right after handing/,
+      /Confirmation delivered to the mailbox \(delivery 1\)/,
+      /outbox row is still unsent: the dead relay's lease \(\d+ s\) holds it \d+ s more/,
+      /delivered again \(delivery 2\): already processed, skipped/,
+      /marked sent/,
+      /From the database: 2 deliveries reached the consumer, 1 skipped as duplicates, 1 email in the mailbox/,
+    ],
+    safe: ONCE,
+    naive: { orders: 1, charges: 1, messages: 2 },
+    // The dead relay's lease (RELAY_LEASE_MS, lib/mail/relay.ts) runs out before the second copy.
+    waitsMs: 30_000,
+  },
+  "publish-storm": {
+    title: "A duplicate publish storm",
+    timeline: [/Publishing the confirmation 10 more times at once/, /Confirmation delivered to the mailbox \(delivery 1\)/, /delivered again \(delivery 11\): already processed, skipped/, /From the database: 11 deliveries reached the consumer, 10 skipped as duplicates, 1 email in the mailbox/],
+    safe: ONCE,
+    naive: { orders: 1, charges: 1, messages: 11 },
+  },
   "redis-lock": {
     title: "Redis lock versus database claim",
     timeline: [
@@ -62,13 +84,14 @@ const SCENARIOS: Record<string, Expectation> = {
 test.describe("Lab", () => {
   for (const [id, expected] of Object.entries(SCENARIOS)) {
     test(`${id}: the run shows each step on its timeline and ends with ${expected.safe.charges} charge(s)`, async ({ page }, testInfo) => {
+      if (expected.waitsMs) test.setTimeout(60_000 + expected.waitsMs);
       if (id === "redis-lock") test.skip(!(await serviceAvailable("Redis", REDIS_URL, "start redis-server, or set REDIS_URL")), "needs Redis (REDIS_URL)");
       await page.goto(`/lab?scenario=${id}`);
       const panel = page.getByRole("region", { name: expected.title });
       await expect(panel.getByRole("heading", { name: expected.title })).toBeVisible();
       await panel.getByRole("button", { name: "Run this scenario" }).click();
 
-      await expect(panel.getByTestId("run-status")).toHaveText("Finished", { timeout: 50_000 });
+      await expect(panel.getByTestId("run-status")).toHaveText("Finished", { timeout: 50_000 + (expected.waitsMs ?? 0) });
       const timeline = panel.getByRole("list", { name: "Run timeline" });
       for (const step of expected.timeline) await expect(timeline.getByRole("listitem").filter({ hasText: step }).first()).toBeVisible();
       for (const [row, count] of Object.entries(expected.safe)) await expect(panel.getByTestId(`safe-${row}`)).toHaveText(String(count));

@@ -6,6 +6,9 @@
 export type CodeRef = { file: string; symbol: string; why: string };
 export type ScenarioInfo = { id: ScenarioId; title: string; failure: string; protection: string; code: CodeRef[]; e2e: string };
 
+/** How many extra copies the lab's publish storm sends on top of the relay's own. */
+export const PUBLISH_STORM_COPIES = 10;
+
 export const SCENARIO_IDS = [
   "double-click",
   "timeout-false-negative",
@@ -17,6 +20,8 @@ export const SCENARIO_IDS = [
   "crash-after-payment",
   "naive-versus-safe",
   "mailer-crash",
+  "relay-dies-after-publish",
+  "publish-storm",
   "redis-lock",
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
@@ -109,6 +114,33 @@ export const SCENARIOS: ScenarioInfo[] = [
       { file: "lib/mail/consume.ts", symbol: "consumeMessage", why: "processed-message row and mailbox entry in one transaction; a redelivery is skipped" },
       { file: "lib/mail/relay.ts", symbol: "relayPending", why: "marks the row sent only after the hand-over: a crash before means a second delivery" },
       { file: "mailer/mailer.ts", symbol: "startMailer", why: "with RabbitMQ: manual ack after the commit" },
+    ],
+    e2e: "e2e/11-lab.spec.ts, mailer/test/broker.test.ts",
+  },
+  {
+    id: "relay-dies-after-publish",
+    title: "The relay dies after publishing, before marking the row sent",
+    failure:
+      "The relay hands the confirmation over (here to the consumer in process; with AMQP_URL to RabbitMQ, which confirms it), then dies before marking its outbox row sent. The row still holds the dead relay's lease; when the lease runs out a relay claims it again and publishes it a second time. (A broker connection dropped mid-stream has no in-process counterpart — there is no connection to drop — so the lab does not pretend to: mailer/test/broker.test.ts cuts a real RabbitMQ connection through a TCP proxy.)",
+    protection:
+      "Publishing twice is allowed; emailing twice is not. The second copy reaches the same consumer, which finds the message id in ProcessedMessage, counts the delivery and skips it: one email. The row is marked sent by the pass that published it again.",
+    code: [
+      { file: "lib/mail/relay.ts", symbol: "relayPending", why: "publish, then mark sent in a separate step: a relay that dies in between publishes again" },
+      { file: "lib/mail/relay.ts", symbol: "claimBatch", why: "the lease: a dead relay's rows come back once it runs out" },
+      { file: "lib/mail/consume.ts", symbol: "consumeMessage", why: "the second copy is recognised and skipped" },
+    ],
+    e2e: "e2e/11-lab.spec.ts, mailer/test/broker.test.ts",
+  },
+  {
+    id: "publish-storm",
+    title: "A duplicate publish storm",
+    failure:
+      `The order's confirmation is published many times at once (a publisher retrying blindly, several relays, a replayed batch): the relay's own copy and ${PUBLISH_STORM_COPIES} more from the lab, all racing to the consumer (in process; with AMQP_URL through RabbitMQ to the mailer).`,
+    protection:
+      "Each copy runs the consumer's transaction: the processed-message upsert lets exactly one write the mailbox entry; on PostgreSQL a concurrent copy waits on the first one's uncommitted row, then counts itself a duplicate. Every delivery is counted (in the timeline, /admin and the metrics), one email.",
+    code: [
+      { file: "lib/mail/consume.ts", symbol: "consumeMessage", why: "INSERT … ON CONFLICT counts deliveries: only the first writes the mailbox entry" },
+      { file: "lib/mail/status.ts", symbol: "mailStatus", why: "duplicates skipped, as /admin shows them" },
     ],
     e2e: "e2e/11-lab.spec.ts, mailer/test/broker.test.ts",
   },

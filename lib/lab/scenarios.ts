@@ -2,11 +2,15 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
-import type { ScenarioId } from "@/lib/lab/catalog.ts";
+import { PUBLISH_STORM_COPIES, type ScenarioId } from "@/lib/lab/catalog.ts";
 import type { PaymentsControl } from "@/lib/lab/payments-control.ts";
 import type { StoredRun, Tally } from "@/lib/lab/runs.ts";
-import type { ShopClient } from "@/lib/lab/shop-client.ts";
+import type { Answer, ShopClient } from "@/lib/lab/shop-client.ts";
 import { connectRedis, PrivateRedis, redisGuardedCheckout, type Redis } from "@/lib/lab/redis-guard.ts";
+import type { MailMessage } from "@/lib/mail/message.ts";
+import { relayPublisher } from "@/lib/mail/publisher.ts";
+import { RELAY_LEASE_MS } from "@/lib/mail/relay.ts";
+import { CONFIRMATION } from "@/lib/outbox.ts";
 import { armPausePoint } from "@/lib/test-hooks.ts";
 
 export type ScenarioContext = {
@@ -168,16 +172,43 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
       say("Waiting for the confirmation to be handed over again and acknowledged…");
       for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(200)) {
         const row = await db.outboxMessage.findFirst({ where: { orderId }, select: { sentAt: true } });
-        if (row?.sentAt) return;
+        if (row?.sentAt) return reportDeliveries(orderId, say);
       }
       throw new Error("The confirmation was not acknowledged within 20 s");
     },
-    async naive({ run }, safe) {
-      const orders = await db.order.findMany({ where: { scope: run.scope }, select: { id: true } });
-      const processed = await db.processedMessage.aggregate({ where: { orderId: { in: orders.map((order) => order.id) } }, _sum: { deliveries: true } });
-      const deliveries = processed._sum.deliveries ?? 0;
-      return { ...safe, messages: deliveries, how: `a consumer without a processed-messages table writes one email per delivery (${deliveries})` };
+    naive: oneEmailPerDelivery,
+  },
+
+  "relay-dies-after-publish": {
+    async run({ run, shop, say }) {
+      armPausePoint("relay_after_publish", { ms: 0, crash: true, scope: run.scope });
+      say(`The relay will die right after handing this run's confirmation over (${relayPublisher().path === "broker" ? "RabbitMQ confirmed it" : "the consumer in process committed it"}), before marking its outbox row sent`);
+      const orderId = await paidOrder(await shop.pay("Pay", newKey()));
+      await until("the first copy reached the consumer", 20_000, async () => (await deliveriesOf(orderId)) >= 1);
+      const row = await db.outboxMessage.findFirstOrThrow({ where: { orderId }, select: { sentAt: true, leasedUntil: true } });
+      const leftS = Math.max(0, Math.round(((row.leasedUntil?.getTime() ?? Date.now()) - Date.now()) / 1000));
+      if (!row.sentAt) say(`The consumer has the confirmation, the outbox row is still unsent: the dead relay's lease (${RELAY_LEASE_MS / 1000} s) holds it ${leftS} s more, then a relay publishes it again`, "warn");
+      await until("a relay published it again and marked it sent", RELAY_LEASE_MS + 20_000, async () => (await db.outboxMessage.findFirst({ where: { orderId }, select: { sentAt: true } }))?.sentAt != null && (await deliveriesOf(orderId)) >= 2);
+      await reportDeliveries(orderId, say);
     },
+    naive: oneEmailPerDelivery,
+  },
+
+  "publish-storm": {
+    async run({ shop, say }) {
+      const orderId = await paidOrder(await shop.pay("Pay", newKey()));
+      const row = await db.outboxMessage.findFirstOrThrow({ where: { orderId, kind: CONFIRMATION }, select: { id: true, orderId: true, kind: true, recipient: true, subject: true, body: true } });
+      const message: MailMessage = { messageId: row.id, orderId: row.orderId, kind: row.kind, recipient: row.recipient, subject: row.subject, body: row.body };
+      const publisher = relayPublisher();
+      say(`Publishing the confirmation ${PUBLISH_STORM_COPIES} more times at once (${publisher.path === "broker" ? "to RabbitMQ" : "to the consumer in process"}), racing the relay's own copy`);
+      const published = await Promise.allSettled(Array.from({ length: PUBLISH_STORM_COPIES }, () => publisher.publish(message)));
+      const refused = published.filter((outcome) => outcome.status === "rejected").length;
+      if (refused > 0) say(`${refused} of the ${PUBLISH_STORM_COPIES} copies were not taken`, "warn");
+      const expected = PUBLISH_STORM_COPIES - refused + 1;
+      await until(`all ${expected} copies reached the consumer${publisher.path === "broker" ? " (is the mailer process running?)" : ""}`, 30_000, async () => (await db.outboxMessage.findFirst({ where: { orderId }, select: { sentAt: true } }))?.sentAt != null && (await deliveriesOf(orderId)) >= expected);
+      await reportDeliveries(orderId, say);
+    },
+    naive: oneEmailPerDelivery,
   },
 
   "redis-lock": {
@@ -241,6 +272,37 @@ export const SCENARIO_RUNS: Record<ScenarioId, Scenario> = {
     },
   },
 };
+
+/** The order of a successful payment, or the run stops: the mail scenarios need a confirmation to deliver. */
+function paidOrder(answer: Answer | null): string {
+  if (!answer?.orderId) throw new Error("The payment did not produce an order");
+  return answer.orderId;
+}
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200)) if (await check()) return;
+  throw new Error(`Timed out after ${timeoutMs / 1000} s waiting until ${what}`);
+}
+
+/** How many copies of the order's confirmation reached the consumer (its ProcessedMessage rows count them). */
+async function deliveriesOf(orderId: string): Promise<number> {
+  const processed = await db.processedMessage.aggregate({ where: { orderId }, _sum: { deliveries: true } });
+  return processed._sum.deliveries ?? 0;
+}
+
+/** The run's end as the database has it: deliveries, duplicates skipped, emails written. */
+async function reportDeliveries(orderId: string, say: ScenarioContext["say"]): Promise<void> {
+  const [deliveries, emails] = await Promise.all([deliveriesOf(orderId), db.mailboxEntry.count({ where: { orderId } })]);
+  say(`From the database: ${deliveries} deliveries reached the consumer, ${deliveries - emails} skipped as duplicates, ${emails} email${emails === 1 ? "" : "s"} in the mailbox`, emails === 1 ? "good" : "bad");
+}
+
+/** A consumer without the processed-message row writes one email per delivery: the deliveries, as the database counted them. */
+async function oneEmailPerDelivery({ run }: ScenarioContext, safe: Tally): ReturnType<NaiveEstimate> {
+  const orders = await db.order.findMany({ where: { scope: run.scope }, select: { id: true } });
+  const processed = await db.processedMessage.aggregate({ where: { orderId: { in: orders.map((order) => order.id) } }, _sum: { deliveries: true } });
+  const deliveries = processed._sum.deliveries ?? 0;
+  return { ...safe, messages: deliveries, how: `a consumer without a processed-messages table writes one email per delivery (${deliveries})` };
+}
 
 /** What Stripe holds at this moment, which the shop may not know yet. */
 async function reportCharges(payments: PaymentsControl, say: ScenarioContext["say"], butShop: string): Promise<void> {
