@@ -64,7 +64,7 @@ export function fingerprint(request: unknown): string {
  * What a duplicate gets from an existing record without claiming it: 422 if it carries another
  * request, the stored answer if the first request finished; null while it is still unfinished.
  */
-export function answerFrom(existing: StoredRecord, fingerprint: string): Extract<Claim, { kind: "replay" | "mismatch" }> | null {
+function answerFrom(existing: StoredRecord, fingerprint: string): Extract<Claim, { kind: "replay" | "mismatch" }> | null {
   const { orderId } = existing;
   if (existing.fingerprint !== fingerprint) return { kind: "mismatch", orderId };
   if (existing.recoveryPoint !== RecoveryPoint.finished || existing.responseStatus === null) return null;
@@ -73,7 +73,7 @@ export function answerFrom(existing: StoredRecord, fingerprint: string): Extract
 
 type StoredRecord = Pick<IdempotencyRecord, "fingerprint" | "recoveryPoint" | "orderId" | "responseStatus" | "responseText"> & { responseBody: unknown };
 
-function storedResponse(status: number, record: Pick<StoredRecord, "responseText" | "responseBody">): StoredResponse {
+export function storedResponse(status: number, record: Pick<StoredRecord, "responseText" | "responseBody">): StoredResponse {
   if (record.responseText !== null) return { status, body: JSON.parse(record.responseText) as Prisma.InputJsonValue, bodyText: record.responseText };
   // Stored as jsonb before responseText existed: the same JSON, keys in jsonb's order, until it expires.
   return { status, body: record.responseBody as Prisma.InputJsonValue, bodyText: JSON.stringify(record.responseBody) };

@@ -4,7 +4,7 @@ import { audit, recordAudit } from "@/lib/audit.ts";
 import type { ClaimOutcome } from "@/lib/audit-events.ts";
 import { databaseBusy, db } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
-import { advance, answerFrom, claim, complete, fingerprint, RecoveryPoint, release, type Claim, type ClaimInput, type ClaimPolicy, type Lease } from "@/lib/idempotency.ts";
+import { advance, claim, complete, fingerprint, RecoveryPoint, release, storedResponse, type Claim, type ClaimInput, type ClaimPolicy, type Lease } from "@/lib/idempotency.ts";
 import { retryingConflicts } from "@/lib/locking.ts";
 import { logger, scopeHash } from "@/lib/log.ts";
 import { metrics, outcomeOf } from "@/lib/metrics.ts";
@@ -15,7 +15,7 @@ import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
 import { settleAndFinish, settlementOf, stateAfter, stripeCallStep, type OrderState, type SettledOrder } from "@/lib/checkout/settle.ts";
 import { claimOrder } from "@/lib/checkout/statements/claim-order.ts";
-import { lookUp, type Look } from "@/lib/checkout/statements/look-up.ts";
+import { lookUp, type Look, type LookedUpRecord } from "@/lib/checkout/statements/look-up.ts";
 import { busy, inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { guaranteeOff, pausePoint } from "@/lib/test-hooks.ts";
 
@@ -24,7 +24,7 @@ import { guaranteeOff, pausePoint } from "@/lib/test-hooks.ts";
  *
  * The hot path is three statements, each atomic on its own (autocommit), and the Stripe call:
  *
- *   LOOK    the key's record; a new request's lines  ── finished → replay (422 if another request)
+ *   LOOK    the key's record; a new request's lines  ── finished → replay · other request → 422 · locked → 409
  *   CLAIM   record + order + lines + timeline         → ORDER_CREATED   (lib/checkout/statements/)
  *   PAY     Stripe, key derived from the order (no transaction open)
  *   SETTLE  payment + order move + cart + outbox + timeline + stored answer  → FINISHED
@@ -86,9 +86,9 @@ async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
   // LOOK, one statement: a duplicate of a finished request is answered from it (a replay changes
   // nothing and takes no lock); a new request gets its lines priced, a cart's in one snapshot.
   const tornRead = request.source.kind === "cart" && guaranteeOff("torn_cart_read");
-  const look = await lookUp(db, request, key, { withLines: !tornRead });
-  const finished = look.record && answerFrom(look.record, key.fingerprint);
-  if (finished) return finished.kind === "replay" ? replayed(finished.response) : mismatch();
+  const look = await lookUp(db, request, key, { withLines: !tornRead, lockTimeoutMs: policy.lockTimeoutMs });
+  const answered = look.record && answerOf(look.record);
+  if (answered) return answered;
 
   // STARTED → ORDER_CREATED, one statement: the record, the order, its lines and timeline, or nothing.
   const cartAsAsked = request.source.kind !== "cart" || look.cartVersion === request.source.cartVersion;
@@ -109,6 +109,20 @@ async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
   // the cart is not at the version asked for (another tab may have ordered it), or an order under
   // this key outlived its record — is decided by the transactional claim, on what has committed.
   return claimInTransaction(request, key, policy);
+}
+
+/** The answer the look's record gives by itself (the statement wrote its step), or null. */
+function answerOf(record: LookedUpRecord): CheckoutResult | null {
+  switch (record.outcome) {
+    case "replayed":
+      return replayed(storedResponse(record.responseStatus!, record));
+    case "mismatch":
+      return mismatch();
+    case "in_flight":
+      return inFlight(Math.max(1, Math.ceil((record.lockRemainingMs ?? 0) / 1000)));
+    default:
+      return null;
+  }
 }
 
 /** A new request's lines from the look: a cart's as read with its version, the API's as asked for, both priced by the database. */

@@ -8,8 +8,9 @@ import { normaliseItems, type CheckoutRequest } from "@/lib/checkout/request.ts"
 /*
  * THE LOOK, the checkout's first statement: what the database knows of this key, and, for a new
  * request, its lines priced from the database. One statement is one snapshot, so
- * - a duplicate of a finished request is answered from it, its timeline step committed with it
- *   (a replay is this one round trip);
+ * - a duplicate is answered from it when the record decides alone (a finished request's stored
+ *   answer, 422 for another request, 409 while the holder's lock is live), its timeline step
+ *   committed with it: a replay, and each look of a waiting duplicate, is this one round trip;
  * - a cart's lines are exactly those of the version it returns (READ COMMITTED gives each
  *   statement its own snapshot: reading the version, then the lines, in two statements could pair
  *   version v with version v+1's lines, the torn cart read).
@@ -28,6 +29,10 @@ const lineRow = z.object({
 export type PricedLine = z.infer<typeof lineRow>;
 
 const recordRow = z.object({
+  /** What the record answers by itself, decided (and its timeline step written) by the statement; null: the transactional claim decides. */
+  outcome: z.enum(["replayed", "mismatch", "in_flight"]).nullable(),
+  /** How long the holder's lock has left, by the database's clock (null: unlocked). */
+  lockRemainingMs: z.number().nullable(),
   recoveryPoint: z.string(),
   fingerprint: z.string(),
   orderId: z.string().nullable(),
@@ -67,24 +72,35 @@ export function pricedLinesQuery(source: LinesSource, when: Prisma.Sql): Prisma.
  * `withLines: false` leaves the cart's lines to the caller (the torn_cart_read switch reads them
  * in two statements on purpose).
  */
-export async function lookUp(db: Db, request: CheckoutRequest, key: ClaimInput, options: { withLines: boolean }): Promise<Look> {
+export async function lookUp(db: Db, request: CheckoutRequest, key: ClaimInput, options: { withLines: boolean; lockTimeoutMs: number }): Promise<Look> {
   const { source } = request;
-  // Lines only for a request that will need them: not for a replay.
-  const lines = pricedLinesQuery(source, Prisma.sql`NOT EXISTS (SELECT 1 FROM record WHERE "recoveryPoint" = ${RecoveryPoint.finished}) AND ${options.withLines}`);
+  // Lines only for a request that will need them: not for one the record answers.
+  const lines = pricedLinesQuery(source, Prisma.sql`NOT EXISTS (SELECT 1 FROM found) AND ${options.withLines}`);
   const [row] = await db.$queryRaw<unknown[]>`
-    WITH record AS (
-      SELECT "recoveryPoint", fingerprint, "orderId", "responseStatus", "responseText", "responseBody"
+    WITH found AS (
+      SELECT "recoveryPoint", fingerprint, "orderId", "responseStatus", "responseText", "responseBody",
+             (${options.lockTimeoutMs}::float8 - extract(epoch FROM ${dbNow} - "lockedAt") * 1000)::float8 AS "lockRemainingMs"
       FROM "IdempotencyRecord" WHERE scope = ${key.scope} AND key = ${key.key}
     ),
-    -- A duplicate of a finished request leaves its step on the timeline (a replay, or a key reused
-    -- for another request), written by this same statement.
-    replay_step AS (
+    -- What a duplicate is answered without a transaction: the stored answer of a finished request;
+    -- 422 for another request under the key; 409 while the holder's lock is live (the waiting
+    -- server action asks again with this one statement). An unlocked or stale record (a crash, an
+    -- unknown outcome) is the transactional claim's to take over.
+    record AS (
+      SELECT f.*, CASE
+        WHEN f.fingerprint <> ${key.fingerprint} THEN 'mismatch'
+        WHEN f."recoveryPoint" = ${RecoveryPoint.finished} AND f."responseStatus" IS NOT NULL THEN 'replayed'
+        WHEN f."recoveryPoint" <> ${RecoveryPoint.finished} AND f."lockRemainingMs" > 0 THEN 'in_flight'
+      END AS outcome
+      FROM found f
+    ),
+    -- Its step on the timeline, written by this same statement.
+    answer_step AS (
       INSERT INTO "AuditEvent" (at, scope, "orderId", kind, detail)
       SELECT ${dbNow}, ${request.scope}, r."orderId", 'claim',
-        CASE WHEN r.fingerprint = ${key.fingerprint}
-          THEN jsonb_build_object('outcome', 'replayed', 'key', ${request.key}::text, 'status', r."responseStatus")
-          ELSE jsonb_build_object('outcome', 'mismatch', 'key', ${request.key}::text) END
-      FROM record r WHERE r."recoveryPoint" = ${RecoveryPoint.finished}
+        jsonb_build_object('outcome', r.outcome, 'key', ${request.key}::text)
+          || CASE WHEN r.outcome = 'replayed' THEN jsonb_build_object('status', r."responseStatus") ELSE '{}'::jsonb END
+      FROM record r WHERE r.outcome IS NOT NULL
     ),
     lines AS (${lines})
     SELECT (SELECT to_jsonb(r) FROM record r) AS record,
