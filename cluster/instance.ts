@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { setTimeout as sleep } from "node:timers/promises";
-import { groupAlive, signalGroup } from "../scripts/process-group.ts";
+import { signalGroupAndWait } from "../scripts/process-group.ts";
 
 const NEXT_BIN = createRequire(import.meta.url).resolve("next/dist/bin/next");
 
@@ -80,12 +80,7 @@ export class Instance {
   private async signalAndWait(signal: NodeJS.Signals, timeoutMs: number): Promise<boolean> {
     const pid = this.child?.pid;
     if (!pid) return true;
-    signalGroup(pid, signal);
-    const deadline = Date.now() + timeoutMs;
-    while (groupAlive(pid)) {
-      if (Date.now() > deadline) return false;
-      await sleep(25);
-    }
+    if (!(await signalGroupAndWait(pid, signal, timeoutMs))) return false;
     this.child = null;
     return true;
   }

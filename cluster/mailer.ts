@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { groupAlive, signalGroup } from "../scripts/process-group.ts";
+import { signalGroupAndWait } from "../scripts/process-group.ts";
 
 const MAILER = fileURLToPath(new URL("../mailer/main.ts", import.meta.url));
 
@@ -76,12 +76,7 @@ export class MailerProcess {
   private async signalAndWait(signal: NodeJS.Signals, timeoutMs: number): Promise<boolean> {
     const pid = this.child?.pid;
     if (!pid) return true;
-    signalGroup(pid, signal);
-    const deadline = Date.now() + timeoutMs;
-    while (groupAlive(pid)) {
-      if (Date.now() > deadline) return false;
-      await sleep(25);
-    }
+    if (!(await signalGroupAndWait(pid, signal, timeoutMs))) return false;
     this.child = null;
     return true;
   }

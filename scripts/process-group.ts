@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
 /**
  * A detached child and everything it started (next-server is a grandchild of `scripts/stack.ts`)
  * form one process group: signal the group, never just the child, or grandchildren outlive it.
@@ -17,4 +19,18 @@ export function groupAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Signals the group, then waits until every process of it is gone: true, or false once
+ * `timeoutMs` passed with some still alive (the caller may then escalate to SIGKILL).
+ */
+export async function signalGroupAndWait(pid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<boolean> {
+  signalGroup(pid, signal);
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(25);
+  }
+  return true;
 }
