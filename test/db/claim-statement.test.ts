@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { cartScope } from "@/lib/checkout/request.ts";
 import { claimOrder, type NewOrder } from "@/lib/checkout/statements/claim-order.ts";
+import { settleAndFinish, settleOrder } from "@/lib/checkout/settle.ts";
 import { db } from "@/lib/db.ts";
 import { createCart } from "../setup/fixtures.ts";
 
@@ -97,5 +98,33 @@ describe("the claim statement, every conflict combination", () => {
       return claimKey(order(randomUUID()));
     }));
     expect(claims.every(Boolean)).toBe(true);
+  });
+});
+
+describe("the settle statement stores the prepared answer only for the state it describes", () => {
+  it("a webhook that made the order paid first: the checkout's 'processing' answer is not stored; the 'paid' one is", async () => {
+    const { order } = await cartOrder();
+    const input = order(randomUUID());
+    const claimed = (await claimKey(input))!;
+    const settled = { id: claimed.orderId, scope: input.scope, totalCents: input.totalCents, currency: input.currency, cartId: input.cartId, cartVersion: input.cartVersion };
+    // The webhook got there first (its own statement): the order is paid under this PaymentIntent.
+    await settleOrder(db, settled, { to: "paid", payment: { paymentIntentId: `pi_${claimed.orderId}`, amountCents: input.totalCents, currency: input.currency } }, "webhook");
+    const answerFor = (status: "processing" | "paid") => ({
+      recordId: claimed.recordId,
+      token: claimed.token,
+      expected: { status, paymentIntentId: `pi_${claimed.orderId}`, failureCode: null, declineCode: null, failureMessage: null },
+      status: 201,
+      bodyText: JSON.stringify({ status }),
+      steps: [],
+    });
+    const payment = { paymentIntentId: `pi_${claimed.orderId}`, amountCents: input.totalCents, currency: input.currency };
+
+    const stale = await settleAndFinish(db, settled, { to: "processing", payment }, "checkout", [], answerFor("processing"));
+    expect(stale).toMatchObject({ moved: false, finished: false, status: "paid" });
+    expect(await db.idempotencyRecord.findUniqueOrThrow({ where: { id: claimed.recordId } })).toMatchObject({ recoveryPoint: "order_created", responseText: null });
+
+    const matching = await settleAndFinish(db, settled, { to: "paid", payment }, "checkout", [], answerFor("paid"));
+    expect(matching).toMatchObject({ moved: false, finished: true, status: "paid" });
+    expect(await db.idempotencyRecord.findUniqueOrThrow({ where: { id: claimed.recordId } })).toMatchObject({ recoveryPoint: "finished", responseText: JSON.stringify({ status: "paid" }) });
   });
 });
