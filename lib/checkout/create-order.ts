@@ -99,6 +99,11 @@ async function cartLines(tx: Tx, source: { cartId: string; cartVersion: number |
 /** A cart's lines may be ordered only if the cart exists, is still at the version asked for (any, when null), and is not empty. */
 export function checkCartLines(source: { cartVersion: number | null }, version: number | null, lines: Line[]): Line[] {
   checkCartVersion(source, version);
+  return checkCartNotEmpty(lines);
+}
+
+/** A cart with no lines orders nothing. */
+export function checkCartNotEmpty(lines: Line[]): Line[] {
   if (lines.length === 0) throw new CheckoutRejected(400, "empty_cart", "Your cart is empty");
   return lines;
 }

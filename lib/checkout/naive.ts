@@ -1,7 +1,7 @@
 import { db } from "@/lib/db.ts";
-import { checkCartLines, checkItemLines, totals, type Line } from "@/lib/checkout/create-order.ts";
+import { checkCartNotEmpty, checkItemLines, totals, type Line } from "@/lib/checkout/create-order.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
-import type { CheckoutRequest } from "@/lib/checkout/request.ts";
+import type { CheckoutRequest, CheckoutSource } from "@/lib/checkout/request.ts";
 import { outcomeUnknown, rejected, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { settleAndFinish, settlementOf, stripeCallStep } from "@/lib/checkout/settle.ts";
 import { placeNaiveOrder } from "@/lib/checkout/statements/place-naive-order.ts";
@@ -33,7 +33,7 @@ async function naiveAttempt(request: Omit<CheckoutRequest, "key">): Promise<Chec
   const { source } = request;
   const apiClientId = source.kind === "items" ? source.apiClientId : null;
   const placed = await placeNaiveOrder(db, { scope: request.scope, paymentMethod: request.paymentMethod, apiClientId, source });
-  if (!placed.order) throw refusal(request, placed.lines);
+  if (!placed.order) throw whyNothingPlaced(source, placed.lines);
   const lines = placed.lines;
   const order = {
     ...placed.order,
@@ -59,11 +59,15 @@ async function naiveAttempt(request: Omit<CheckoutRequest, "key">): Promise<Chec
   return { ...settledResponse(presentOrder({ ...order, ...settled })), replayed: false };
 }
 
-/** Why the statement wrote nothing, named from the lines it read (the same checks as the guarded checkout's). */
-function refusal(request: Omit<CheckoutRequest, "key">, lines: Line[]): Error {
+/**
+ * Why the statement placed nothing, named from the lines it read: the guarded checkout's checks
+ * on those lines, less the cart's version (the naive order is tied to none). A cart that no longer
+ * exists reads as no lines, so it is refused as empty.
+ */
+function whyNothingPlaced(source: CheckoutSource, lines: Line[]): Error {
   try {
-    if (request.source.kind === "cart") checkCartLines({ cartVersion: null }, 0, lines);
-    else checkItemLines(request.source.items, lines);
+    if (source.kind === "cart") checkCartNotEmpty(lines);
+    else checkItemLines(source.items, lines);
     totals(lines);
   } catch (error) {
     return error as Error;
