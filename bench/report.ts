@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { GrowthResult } from "./growth.ts";
+import type { LayerSettings } from "./layer.ts";
 import { renderLean } from "./lean.ts";
 import { renderReplayCache } from "./replay-cache.ts";
 import type { DatabaseResults, Results, Section } from "./results-types.ts";
@@ -73,8 +74,8 @@ export function renderMarkdown(results: Results): string {
   const cells = (fn: (i: number) => string) => dbs.map((db, i) => (db.skipped ? "skipped" : fn(i))).join(" | ");
   const pg = dbs.findIndex((db) => db.kind === "postgres");
   const guardMet = (i: number) => cmp[i] !== undefined && layer[i] !== undefined && cmp[i]!.guardDeltaMs < 1 && layer[i]!.guardCost.median < 1000 && extraTrips <= 1;
-  line(`| Guard adds ≤ 1 database round trip, < 1 ms p50 on local PostgreSQL | ${cells((i) => `${mark(guardMet(i))} HTTP p50 +${num(cmp[i]?.guardDeltaMs ?? Number.NaN, 2)} ms (×${num(cmp[i]?.guardLatencyRatio ?? Number.NaN, 2)}); in-process claim + complete ${num(layer[i]?.guardCost.median ?? Number.NaN, 0)} µs = ${num(layer[i]?.guardCostInRoundTrips ?? Number.NaN, 1)} bare INSERTs`)} | ` +
-    `${pg < 0 ? "not measured on PostgreSQL" : guardMet(pg) ? "met" : "**missed**"}: a fresh checkout makes ${trips?.fresh.statements ?? "?"} database round trips, the naive one ${trips?.naive.statements ?? "?"} (+${num(extraTrips, 0)}); claim and complete are 2 of them, the others are the flow's own bookkeeping (see “Round trips”) |`);
+  line(`| Guard adds ≤ 1 database round trip, < 1 ms p50 on local PostgreSQL | ${cells((i) => `${mark(guardMet(i))} HTTP p50 +${num(cmp[i]?.guardDeltaMs ?? Number.NaN, 2)} ms (×${num(cmp[i]?.guardLatencyRatio ?? Number.NaN, 2)}); in-process claim + settle statements ${num(layer[i]?.guardCost.median ?? Number.NaN, 0)} µs over the naive place + settle = ${num(layer[i]?.guardCostInRoundTrips ?? Number.NaN, 1)} bare INSERTs`)} | ` +
+    `${pg < 0 ? "not measured on PostgreSQL" : guardMet(pg) ? "met" : "**missed**"}: a fresh checkout makes ${trips?.fresh.statements ?? "?"} database round trips, the naive one ${trips?.naive.statements ?? "?"} (+${num(extraTrips, 0)}: the look, which the in-process figure leaves out; see “Round trips”) |`);
   const floorP50 = (i: number) => value(dbs[i]!.checkout)?.find((s) => s.id === "floor-1")?.summary?.p50.median ?? Number.NaN;
   line(`| Replays ≥ 5× faster than a fresh checkout | ${cells((i) => `${mark(cmp[i] && cmp[i]!.replaySpeedup >= 5)} p50 ×${num(cmp[i]?.replaySpeedup ?? Number.NaN, 1)}; req/s ×${num(cmp[i]?.replayThroughputRatio ?? Number.NaN, 1)} at ${c} connections`)} | ` +
     `${verdictAll(cmp.map((x) => x && x.replaySpeedup >= 5))}: a replay is ${trips?.replay.statements ?? "?"} round trips, but also pays the HTTP floor (GET /api/health p50 ${dbs.map((db, i) => `${num(floorP50(i), 1)} ms on ${db.kind}`).join(", ")}) |`);
@@ -139,18 +140,7 @@ export function renderMarkdown(results: Results): string {
     line();
   }
 
-  line("## The idempotency layer alone (in-process, one request at a time, µs)");
-  line();
-  line(`${settings.layer.iterations} iterations × ${plural(settings.layer.runs, "run")} per database through lib/db's createDb and lib/idempotency's claim/complete, variants alternating. Floor: one bare INSERT of an order (one round trip), through Prisma as the app sends it; the node-postgres column is the same INSERT without the ORM. Plain: tx{INSERT order} + tx{UPDATE order}, a checkout's writes without a guard. Guarded: the same two transactions with claim (INSERT … ON CONFLICT DO NOTHING RETURNING) in the first and complete (UPDATE record) in the second. Guard cost: median over iterations of guarded − plain.`);
-  line();
-  line("| Database | 1 INSERT, node-postgres | Floor: 1 INSERT, Prisma | Plain (2 tx) | Guarded (2 tx) | Guard cost | Guard cost in bare INSERTs |");
-  line("| --- | --- | --- | --- | --- | --- | --- |");
-  for (const db of dbs) {
-    const l = value(db.layer);
-    if (l) line(`| ${db.label} | ${range(l.rawInsert, 0)} | ${range(l.floorInsert, 0)} | ${range(l.plain, 0)} | ${range(l.guarded, 0)} | ${range(l.guardCost, 0)} | ${num(l.guardCostInRoundTrips, 2)} |`);
-    else line(`| ${db.label} | ${db.skipped ? "skipped" : `no numbers: ${failed(db.layer)}`} | | | | | |`);
-  }
-  line();
+  renderLayer(dbs, settings.layer, line);
 
   line(`## Webhooks (POST /api/webhooks/stripe, ${settings.webhooks.connections} connections)`);
   line();
@@ -188,6 +178,22 @@ export function renderMarkdown(results: Results): string {
     growthTables(g, settings.growth[db.kind].concurrency, line);
   }
   return `${out.join("\n")}\n`;
+}
+
+/** The layer section (bench/layer.ts); also `npm run bench:layer` on its own (bench/layer-alone.ts). */
+export function renderLayer(dbs: DatabaseResults[], layer: LayerSettings, line: (text?: string) => void): void {
+  line("## The guard's writes alone: claim + settle against the naive place + settle (in-process, one request at a time, µs)");
+  line();
+  line(`${layer.iterations} iterations × ${plural(layer.runs, "run")} per database, variants alternating, each through the app's own statement code (lib/checkout/statements/) on a client from lib/db's createDb. Floor: one bare INSERT of an order (one round trip), through Prisma as the app sends it; the node-postgres column is the same INSERT without the ORM. Naive: what the naive checkout writes around its Stripe call, its place statement (lines priced, order, items, timeline step) then its settle statement. Guarded: what the checkout writes around its Stripe call for a fresh key, its claim statement (record, order, items, timeline) then its settle statement storing the answer in the record; the claim and settle columns split it. Guard cost: median over iterations of guarded − naive. Left out: the look, the checkout's first statement (the key's record and the lines priced, which the naive place statement prices itself), one more round trip; and the Stripe call (each settle records the same succeeded PaymentIntent).`);
+  line();
+  line("| Database | 1 INSERT, node-postgres | Floor: 1 INSERT, Prisma | Naive (place + settle) | Guarded (claim + settle) | of which claim | of which settle | Guard cost | Guard cost in bare INSERTs |");
+  line("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const db of dbs) {
+    const l = value(db.layer);
+    if (l) line(`| ${db.label} | ${range(l.rawInsert, 0)} | ${range(l.floorInsert, 0)} | ${range(l.naive, 0)} | ${range(l.guarded, 0)} | ${range(l.claim, 0)} | ${range(l.settle, 0)} | ${range(l.guardCost, 0)} | ${num(l.guardCostInRoundTrips, 2)} |`);
+    else line(`| ${db.label} | ${db.skipped ? "skipped" : `no numbers: ${failed(db.layer)}`} | | | | | | | |`);
+  }
+  line();
 }
 
 function scenarioTable(scenarios: ScenarioResult[], goodputLabel: string, line: (text?: string) => void, throughputLabel = "requests/s") {

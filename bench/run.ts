@@ -108,9 +108,11 @@ try {
     inProcess.push({ kind, database, db: await prismaFor(database.url) });
   }
   benchRedis = await startReplayCacheRedis();
-  const layer = await section("idempotency layer", () => layerBench(inProcess.map(({ kind, db, database }) => ({ name: kind, db, url: database.url })), config.layer, log));
   // lib/db's global client (which the route handlers use) points at the first of these databases.
+  // First: the app reads its configuration once per process (lib/env.ts), and anatomy sets the
+  // Stripe URL it needs before that; the layer's settle statement reads it (lib/orders.ts).
   anatomySection = await section("round trips per request", () => anatomy());
+  const layer = await section("idempotency layer", () => layerBench(inProcess.map(({ kind, db, database }) => ({ name: kind, db, url: database.url })), config.layer, log));
   for (const { kind, db, database } of inProcess) {
     resultOf(kind).layer = share(layer, kind);
     resultOf(kind).growth = await section(`${kind} growth`, () => growthBench(db, database.url, config.growth[kind], log), (g) =>
