@@ -25,7 +25,11 @@ export const PAUSE_POINTS = [
   "completer_took_over",
   /** Stripe refunded; the order not yet marked refunded. */
   "after_refund",
-  /** The mail consumer committed a mailbox entry; its hand-over not acknowledged yet (in process: the relay's mark). */
+  /**
+   * The mail consumer committed a mailbox entry; its hand-over not acknowledged yet (in process: the
+   * relay's mark). With a broker the consumer is the mailer process: the relay takes the arm and
+   * sends it along with the message (lib/mail/publisher.ts), and the mailer acts on it.
+   */
   "mail_after_commit",
   /** The relay's hand-over done (with a broker: it confirmed the publish; in process: just after mail_after_commit); the outbox row not yet marked sent. */
   "relay_after_publish",
@@ -65,12 +69,19 @@ export function pausePointState() {
   return { points: PAUSE_POINTS, armed: [...armed.keys()], waiting: [...waiting] };
 }
 
-export async function pausePoint(name: PausePointName, scope: string): Promise<void> {
-  if (!env().ENABLE_TEST_ENDPOINTS && !devToolsEnabled()) return;
+/** The plan armed for `name` in `scope` (or for any scope), taken: it fires once. Null when none, or when hooks are off. */
+export function takeArmed(name: PausePointName, scope: string): PausePlan | null {
+  if (!env().ENABLE_TEST_ENDPOINTS && !devToolsEnabled()) return null;
   const key = armed.has(slot(name, scope)) ? slot(name, scope) : slot(name);
   const plan = armed.get(key);
-  if (!plan) return;
+  if (!plan) return null;
   armed.delete(key);
+  return plan;
+}
+
+export async function pausePoint(name: PausePointName, scope: string): Promise<void> {
+  const plan = takeArmed(name, scope);
+  if (!plan) return;
   const held: Waiting = { point: name, scope, since: new Date().toISOString() };
   waiting.add(held);
   try {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, type ChannelModel, type ConsumeMessage } from "amqplib";
 import type { Db } from "@/lib/db.ts";
-import { declareMailQueues, type MailQueues } from "@/lib/mail/amqp.ts";
+import { declareMailQueues, LAB_FAULT_HEADER, type MailQueues } from "@/lib/mail/amqp.ts";
 import { consumeMessage } from "@/lib/mail/consume.ts";
 import { decodeMessage } from "@/lib/mail/message.ts";
 import { createMailerMetrics, type MailerMetrics } from "./metrics.ts";
@@ -14,6 +14,12 @@ export type MailerOptions = {
   prefetch?: number;
   /** Test-only fault: the process dies right after the consumer's commit, before the ack. */
   dieAfterCommit?: () => void;
+  /**
+   * Honour the lab's fault header (LAB_FAULT_HEADER): a message carrying it, once committed, is not
+   * acknowledged and the connection is dropped, as a crash would; the mailer then reconnects. Only
+   * where the lab or test hooks are on (mailer/main.ts).
+   */
+  labFaults?: boolean;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 };
 
@@ -34,7 +40,7 @@ export function startMailer(options: MailerOptions): Mailer {
   let stopped = false;
   let current: ChannelModel | null = null;
 
-  const handle = async (channel: Awaited<ReturnType<ChannelModel["createChannel"]>>, delivery: ConsumeMessage) => {
+  const handle = async (connection: ChannelModel, channel: Awaited<ReturnType<ChannelModel["createChannel"]>>, delivery: ConsumeMessage) => {
     if (delivery.fields.redelivered) metrics.redelivered.inc();
     let message;
     try {
@@ -61,6 +67,12 @@ export function startMailer(options: MailerOptions): Mailer {
     }
     options.dieAfterCommit?.();
     metrics.deliveries.inc({ result });
+    // Only a first delivery's commit: the redelivery finds the message processed, and is acknowledged.
+    if (options.labFaults && result === "delivered" && delivery.properties.headers?.[LAB_FAULT_HEADER] === "crash_after_commit") {
+      log("lab fault: committed, connection dropped before the ack (as a crash would)", { messageId: message.messageId });
+      await connection.close().catch(() => undefined);
+      return;
+    }
     try {
       channel.ack(delivery);
     } catch {
@@ -83,7 +95,7 @@ export function startMailer(options: MailerOptions): Mailer {
     channel.on("error", () => undefined);
     await channel.prefetch(options.prefetch ?? 10);
     await channel.consume(options.queues.queue, (delivery) => {
-      if (delivery) void handle(channel, delivery);
+      if (delivery) void handle(connection, channel, delivery);
     }, { noAck: false });
     if (connections++ > 0) metrics.reconnects.inc();
     metrics.connected.set(1);

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import { createDb } from "@/lib/db.ts";
+import { devToolsEnabled } from "@/lib/dev-tools.ts";
 import { mailQueues } from "@/lib/mail/amqp.ts";
 import { logger } from "@/lib/log.ts";
 import { startMailer } from "./mailer.ts";
@@ -24,6 +25,8 @@ const mailer = startMailer({
   queues: mailQueues(),
   prefetch: Number(process.env.MAILER_PREFETCH ?? 10),
   dieAfterCommit,
+  // The same gate as the shop's pause points (lib/test-hooks.ts): the lab's "mailer crashes before acknowledging".
+  labFaults: process.env.ENABLE_TEST_ENDPOINTS === "1" || devToolsEnabled(),
   log: (message, fields) => logger.info({ ...fields, component: "mailer" }, message),
 });
 

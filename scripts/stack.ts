@@ -39,7 +39,8 @@ async function main() {
   });
   console.log(`[shop] ${appUrl}`);
   // With a broker, confirmations go outbox → relay → RabbitMQ → this mailer process → mailbox.
-  const mailer = process.env.AMQP_URL ? startMailerProcess({ ...process.env, DATABASE_URL: database.url }) : null;
+  // In the shop's mode: the mailer honours the lab's faults where the shop's lab is open (lib/dev-tools.ts).
+  const mailer = process.env.AMQP_URL ? startMailerProcess({ ...process.env, DATABASE_URL: database.url, NODE_ENV: mode === "start" ? "production" : "development" }) : null;
   if (mailer) console.log(`[mailer] consuming from RabbitMQ (pid ${mailer.pid}), metrics at http://127.0.0.1:${process.env.MAILER_METRICS_PORT ?? 9465}/metrics`);
 
   let stopping = false;

@@ -108,8 +108,8 @@ export const SCENARIOS: ScenarioInfo[] = [
   {
     id: "mailer-crash",
     title: "The mailer crashes before acknowledging",
-    failure: "The order is paid and its confirmation handed to the mailer. The mailer writes the email and commits, then dies before acknowledging it, so the message is handed over again (a broker redelivers; here the relay sends it again).",
-    protection: "The consumer records the message id in the same transaction as the email. The second delivery finds it, is counted and skipped: one email. (On the real RabbitMQ, with the mailer process SIGKILLed: mailer/test/broker.test.ts.)",
+    failure: "The order is paid and its confirmation handed to the mailer. The mailer writes the email and commits, then dies before acknowledging it, so the message is handed over again (in process the relay sends it again; with AMQP_URL the mailer process drops its RabbitMQ connection without the ack, and the broker redelivers it once the mailer has reconnected).",
+    protection: "The consumer records the message id in the same transaction as the email. The second delivery finds it, is counted and skipped: one email. (The mailer process SIGKILLed on the real RabbitMQ: mailer/test/broker.test.ts.)",
     code: [
       { file: "lib/mail/consume.ts", symbol: "consumeMessage", why: "processed-message row and mailbox entry in one transaction; a redelivery is skipped" },
       { file: "lib/mail/relay.ts", symbol: "relayPending", why: "marks the row sent only after the hand-over: a crash before means a second delivery" },

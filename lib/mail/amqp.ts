@@ -35,9 +35,17 @@ export async function declareMailQueues(channel: ConfirmChannel, queues: MailQue
 
 const RECONNECT_PAUSE_MS = 1_000;
 
+/**
+ * A header the lab's "mailer crashes before acknowledging" puts on one message: the mailer process
+ * that commits it then drops its connection without the ack, as a crash would (mailer/mailer.ts).
+ * Honoured only where test hooks or the lab are on; the relay sets it only for a run that armed it.
+ */
+export const LAB_FAULT_HEADER = "x-lab-fault";
+export type LabFault = "crash_after_commit";
+
 /** The publish properties: persistent, and the message id also as AMQP's message-id for operators. */
-export function publishOptions(message: MailMessage): Options.Publish {
-  return { persistent: true, messageId: message.messageId, contentType: "application/json", type: message.kind };
+export function publishOptions(message: MailMessage, fault?: LabFault): Options.Publish {
+  return { persistent: true, messageId: message.messageId, contentType: "application/json", type: message.kind, ...(fault && { headers: { [LAB_FAULT_HEADER]: fault } }) };
 }
 
 /**
@@ -55,10 +63,10 @@ export class AmqpPublisher implements Publisher {
     private readonly queues: MailQueues = mailQueues(),
   ) {}
 
-  async publish(message: MailMessage): Promise<void> {
+  async publish(message: MailMessage, fault?: LabFault): Promise<void> {
     const { channel } = await this.open();
     await new Promise<void>((resolve, reject) => {
-      channel.sendToQueue(this.queues.queue, encodeMessage(message), publishOptions(message), (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
+      channel.sendToQueue(this.queues.queue, encodeMessage(message), publishOptions(message, fault), (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
     });
   }
 

@@ -2,7 +2,7 @@ import { env } from "@/lib/env.ts";
 import { AmqpPublisher, mailQueues } from "@/lib/mail/amqp.ts";
 import { RelayDied, type Publisher } from "@/lib/mail/relay.ts";
 import { inProcessPublisher } from "@/lib/outbox.ts";
-import { pausePoint, SimulatedCrash } from "@/lib/test-hooks.ts";
+import { pausePoint, SimulatedCrash, takeArmed } from "@/lib/test-hooks.ts";
 
 const globalForPublisher = globalThis as unknown as { amqpPublisher?: AmqpPublisher; brokerPublisher?: Publisher; inProcessRelay?: Publisher };
 
@@ -15,7 +15,19 @@ export function relayPublisher(): Publisher {
   const { AMQP_URL, AMQP_QUEUE_PREFIX } = env();
   if (!AMQP_URL) return (globalForPublisher.inProcessRelay ??= withRelayPoint(inProcessPublisher));
   const amqp = (globalForPublisher.amqpPublisher ??= new AmqpPublisher(AMQP_URL, mailQueues(AMQP_QUEUE_PREFIX)));
-  return (globalForPublisher.brokerPublisher ??= withRelayPoint(amqp));
+  return (globalForPublisher.brokerPublisher ??= withRelayPoint(withMailerCrash(amqp)));
+}
+
+/**
+ * mail_after_commit with a broker: the consumer is the mailer process, where nothing is armed.
+ * The arm (the lab's, for its run's scope) is taken here and travels on the message as a header;
+ * the mailer that commits it drops its connection before the ack (mailer/mailer.ts).
+ */
+function withMailerCrash(amqp: AmqpPublisher): Publisher {
+  return {
+    path: amqp.path,
+    publish: (message) => amqp.publish(message, takeArmed("mail_after_commit", message.recipient)?.crash ? "crash_after_commit" : undefined),
+  };
 }
 
 /**

@@ -74,8 +74,8 @@ describe.skipIf(!available)("the confirmation through RabbitMQ (real broker)", (
   const mailers: Mailer[] = [];
   const publishers: AmqpPublisher[] = [];
 
-  const mailer = (options: { url?: string; prefetch?: number } = {}) => {
-    const started = startMailer({ url: options.url ?? AMQP_URL, queues, db, prefetch: options.prefetch });
+  const mailer = (options: { url?: string; prefetch?: number; labFaults?: boolean } = {}) => {
+    const started = startMailer({ url: options.url ?? AMQP_URL, queues, db, prefetch: options.prefetch, labFaults: options.labFaults });
     mailers.push(started);
     return started;
   };
@@ -140,6 +140,52 @@ describe.skipIf(!available)("the confirmation through RabbitMQ (real broker)", (
     expect(await mailboxOf([message.orderId])).toBe(1);
     expect((await started.metrics.deliveries.get()).values.find((v) => v.labels.result === "duplicate")?.value).toBe(1);
     expect((await started.metrics.redelivered.get()).values[0]?.value).toBe(1);
+    await stopMailers();
+  });
+
+  it("the lab's fault header: the mailer commits, drops its connection before the ack and reconnects; the broker redelivers, the consumer skips it: one email", async () => {
+    const message = await queuedConfirmation();
+    const started = mailer({ labFaults: true });
+    await publisher().publish(message, "crash_after_commit");
+    await until("the redelivery reached the consumer", async () => (await deliveriesOf(message.messageId)) === 2);
+    await until("the redelivery acknowledged", async () => (await queueDepth(queues.queue)) === 0);
+    expect(await mailboxOf([message.orderId])).toBe(1);
+    expect((await started.metrics.reconnects.get()).values[0]?.value).toBe(1);
+    expect((await started.metrics.redelivered.get()).values[0]?.value).toBe(1);
+    await stopMailers();
+  });
+
+  it("a mailer without labFaults (a production one) ignores the header: one delivery, acknowledged, no reconnect", async () => {
+    const message = await queuedConfirmation();
+    const started = mailer();
+    await publisher().publish(message, "crash_after_commit");
+    await until("the message acknowledged", async () => (await deliveriesOf(message.messageId)) === 1 && (await queueDepth(queues.queue)) === 0);
+    await sleep(500);
+    expect(await deliveriesOf(message.messageId)).toBe(1);
+    expect((await started.metrics.reconnects.get()).values[0]?.value ?? 0).toBe(0);
+    await stopMailers();
+  });
+
+  it("the relay carries the lab's mail_after_commit arm to the mailer on that scope's message only", async () => {
+    // The app reads its configuration once; this worker has not read it yet (the same values as the status test below).
+    Object.assign(process.env, { AMQP_URL, AMQP_QUEUE_PREFIX: prefix, ENABLE_TEST_ENDPOINTS: "1" });
+    const [{ relayPublisher }, { armPausePoint, disarmPausePoints }] = await Promise.all([import("@/lib/mail/publisher.ts"), import("@/lib/test-hooks.ts")]);
+    const started = mailer({ labFaults: true });
+    // First a message of another scope, with the arm already set: it goes through untouched.
+    armPausePoint("mail_after_commit", { ms: 0, crash: true, scope: `api:armed-${randomUUID()}` });
+    const other = await queuedConfirmation();
+    await relayAll(relayPublisher());
+    await until("the other message acknowledged", async () => (await deliveriesOf(other.messageId)) === 1 && (await queueDepth(queues.queue)) === 0);
+    // Then the armed scope's message: committed, the connection dropped, redelivered, skipped.
+    const armed = await queuedConfirmation();
+    armPausePoint("mail_after_commit", { ms: 0, crash: true, scope: armed.recipient });
+    await relayAll(relayPublisher());
+    await until("the armed message delivered twice", async () => (await deliveriesOf(armed.messageId)) === 2);
+    await until("every delivery acknowledged", async () => (await queueDepth(queues.queue)) === 0);
+    expect(await deliveriesOf(other.messageId)).toBe(1);
+    expect(await mailboxOf([armed.orderId, other.orderId])).toBe(2);
+    expect((await started.metrics.reconnects.get()).values[0]?.value).toBe(1);
+    expect(disarmPausePoints()).toBe(1); // the other scope's arm, never taken
     await stopMailers();
   });
 
@@ -210,7 +256,7 @@ describe.skipIf(!available)("the confirmation through RabbitMQ (real broker)", (
   });
 
   it("shows the dead-lettered messages in /admin's confirmation status", async () => {
-    // The app reads its configuration once; this worker has not read it yet.
+    // The app's configuration was read once, by the relay test above, with these values.
     Object.assign(process.env, { AMQP_URL, AMQP_QUEUE_PREFIX: prefix });
     const { mailStatus } = await import("@/lib/mail/status.ts");
     expect(await mailStatus()).toMatchObject({ path: "broker", broker: { queue: queues.queue, ready: 0, deadLetter: queues.deadLetter, deadLettered: 2 } });
