@@ -30,7 +30,7 @@ export type Target = { name: string; stack: Stack };
  * the naive teaching route on, logging and the maintenance loop off, and the local payments server. Spawned detached, so that stopping it can signal
  * its whole process group: next-server is a grandchild.
  */
-export async function startStack(options: { databaseUrl?: string; logFile: string }): Promise<Stack> {
+export async function startStack(options: { databaseUrl?: string; logFile: string; env?: Record<string, string> }): Promise<Stack> {
   const [port, paymentsPort] = [await freePort(), await freePort()];
   const scratch = mkdtempSync(path.join(tmpdir(), "checkout-bench-"));
   const dataDir = path.join(scratch, "pglite");
@@ -56,6 +56,7 @@ export async function startStack(options: { databaseUrl?: string; logFile: strin
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       DEMO_API_KEY,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : { DATABASE_URL: "", PGLITE_DATA_DIR: dataDir, PGLITE_PORT: "0" }),
+      ...options.env,
     },
   });
   let exited = false;

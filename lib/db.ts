@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client.ts";
 
 export type Db = PrismaClient;
@@ -17,22 +18,36 @@ function databaseUrl(): string {
   );
 }
 
+/** Each client's pool, for the hot path's statements (lib/sql.ts) to share with Prisma. */
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 export function createDb(url: string = databaseUrl()): PrismaClient {
-  return new PrismaClient({
-    // A statement outside a transaction waits for a free connection at most as long as a
-    // transaction waits to start (maxWait): past that, the checkout answers "busy, retry".
-    adapter: new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 15_000 }),
+  // A statement outside a transaction waits for a free connection at most as long as a
+  // transaction waits to start (maxWait): past that, the checkout answers "busy, retry".
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 15_000 });
+  const client = new PrismaClient({
+    // One pool for Prisma and the statements run on it directly: one connection limit, and
+    // $disconnect ends it (the adapter leaves an external pool open unless told otherwise).
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
     // The embedded database runs one transaction at a time, so under a burst of duplicates a
     // transaction may queue for a while before it starts: wait for it rather than fail.
     transactionOptions: { maxWait: 15_000, timeout: 15_000 },
   });
+  pools.set(client, pool);
+  return client;
+}
+
+/** The pool under a client made by createDb; undefined for a transaction's client (its connection is Prisma's). */
+export function poolOf(client: unknown): pg.Pool | undefined {
+  return pools.get(client as PrismaClient);
 }
 
 /**
  * The database could not take the work in time: Prisma's P2028 "Unable to start a transaction in
  * the given time" (no connection, or on the embedded database not its one transaction, came free
- * within maxWait), or the pool's own timeout for a single statement. Nothing ran, so nothing was
- * written: the caller can answer "busy, retry" instead of failing.
+ * within maxWait), or the pool's own timeout for a single statement (the same message whether
+ * Prisma or lib/sql.ts asked the pool). Nothing ran, so nothing was written: the caller can answer
+ * "busy, retry" instead of failing.
  */
 export function databaseBusy(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
 import type { Tx } from "@/lib/db.ts";
 import { metrics } from "@/lib/metrics.ts";
 
@@ -43,11 +44,13 @@ export async function lockCart(tx: Tx, cartId: string): Promise<boolean> {
 export type ConflictReason = "deadlock" | "serialization_failure";
 
 /**
- * The SQLSTATE of a database error, wherever the driver adapter put it: both adapters put it in
- * the same place, whatever Prisma code wraps it (P2034 for model queries, P2010 for raw ones,
- * P2039 from the in-process PGlite).
+ * The SQLSTATE of a database error, wherever the driver put it: both adapters put it in the same
+ * place, whatever Prisma code wraps it (P2034 for model queries, P2010 for raw ones, P2039 from
+ * the in-process PGlite); node-postgres itself, for a statement run on the pool (lib/sql.ts), in
+ * the error's own `code` (a Prisma error's `code` is Prisma's, hence the class test).
  */
 export function sqlState(error: unknown): string | undefined {
+  if (error instanceof pg.DatabaseError) return error.code;
   const meta = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | null)?.meta;
   return meta?.driverAdapterError?.cause?.originalCode;
 }

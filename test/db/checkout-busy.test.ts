@@ -4,12 +4,14 @@ import { GET as getMetrics } from "@/app/api/metrics/route.ts";
 import { checkout } from "@/lib/checkout/checkout.ts";
 import { databaseBusy, db, POOL_TIMEOUT } from "@/lib/db.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
+import { sql } from "@/lib/sql.ts";
 import { callCheckoutApi, createApiClient, createCart, fromCart, scopeCounts } from "../setup/fixtures.ts";
 
 /**
  * What the checkout's first statement meets when no connection came free in time: the pool's
  * timeout (a transaction's equivalent, Prisma's P2028, is covered by lib/db.ts databaseBusy too).
- * The hot path's first database call is a single statement (the look), hence $queryRaw.
+ * The hot path's first database call is a single statement (the look), so the fault goes in front of
+ * the statements' executor (lib/sql.ts), whichever way it reaches the database.
  */
 const notStarted = () => new Error(POOL_TIMEOUT);
 
@@ -26,7 +28,7 @@ describe("a checkout whose transaction cannot start in time", () => {
     const { apiKey, scope } = await createApiClient();
     const key = randomUUID();
     const before = await busyCount("api");
-    vi.spyOn(db, "$queryRaw").mockRejectedValueOnce(notStarted());
+    vi.spyOn(sql, "query").mockRejectedValueOnce(notStarted());
 
     const refused = await callCheckoutApi({ key, apiKey });
     expect(refused.status).toBe(503);
@@ -42,7 +44,7 @@ describe("a checkout whose transaction cannot start in time", () => {
 
   it("lets the server action wait through a busy moment like an in-flight duplicate, then finish", async () => {
     const cart = await createCart();
-    vi.spyOn(db, "$queryRaw").mockRejectedValueOnce(notStarted());
+    vi.spyOn(sql, "query").mockRejectedValueOnce(notStarted());
     const result = await checkout(fromCart(cart, randomUUID()), { waitForInFlight: true });
     expect(result.status).toBe(201);
     expect(await db.order.count({ where: { cartId: cart.id } })).toBe(1);
@@ -50,7 +52,7 @@ describe("a checkout whose transaction cannot start in time", () => {
 
   it("still fails loudly on any other database error", async () => {
     const { apiKey } = await createApiClient();
-    vi.spyOn(db, "$queryRaw").mockRejectedValueOnce(new Prisma.PrismaClientKnownRequestError("Transaction API error: Transaction already closed", { code: "P2028", clientVersion: Prisma.prismaVersion.client }));
+    vi.spyOn(sql, "query").mockRejectedValueOnce(new Prisma.PrismaClientKnownRequestError("Transaction API error: Transaction already closed", { code: "P2028", clientVersion: Prisma.prismaVersion.client }));
     await expect(callCheckoutApi({ key: randomUUID(), apiKey })).rejects.toThrow("Transaction already closed");
   });
 

@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { AuditEntry } from "@/lib/audit.ts";
 import type { Db } from "@/lib/db.ts";
 import { dbLater, dbNow } from "@/lib/db-clock.ts";
+import { sql } from "@/lib/sql.ts";
+import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { RecoveryPoint, type ClaimInput } from "@/lib/idempotency.ts";
 import { sqlState } from "@/lib/locking.ts";
 import type { PricedLine } from "@/lib/checkout/statements/look-up.ts";
@@ -54,7 +56,7 @@ export async function claimOrder(db: Db, key: ClaimInput, order: NewOrder, ttlMs
   const timeline = JSON.stringify(steps(orderId).map(({ kind, detail }) => ({ kind, detail })));
   let rows: unknown[];
   try {
-    rows = await db.$queryRaw<unknown[]>`
+    rows = await sql.query(db, Prisma.sql`
       WITH record AS (
         INSERT INTO "IdempotencyRecord" (id, scope, key, fingerprint, "recoveryPoint", "orderId", "lockedAt", "lockToken", "expiresAt", "createdAt", "updatedAt")
         VALUES (${recordId}, ${key.scope}, ${key.key}, ${key.fingerprint}, ${RecoveryPoint.orderCreated}, ${orderId}, ${dbNow}, ${token}, ${dbLater(ttlMs)}, ${dbNow}, ${dbNow})
@@ -78,7 +80,7 @@ export async function claimOrder(db: Db, key: ClaimInput, order: NewOrder, ttlMs
         FROM created o, ROWS FROM (jsonb_to_recordset(${timeline}::jsonb) AS (kind text, detail jsonb)) WITH ORDINALITY AS s(kind, detail, n)
         ORDER BY s.n
       )
-      SELECT "createdAt", "attemptStartedAt" FROM created`;
+      SELECT "createdAt", "attemptStartedAt" FROM created`);
   } catch (error) {
     if (sqlState(error) === UNIQUE_VIOLATION) return null;
     throw error;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db.ts";
+import { sql } from "@/lib/sql.ts";
 import { dbNow } from "@/lib/db-clock.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { RecoveryPoint, type ClaimInput } from "@/lib/idempotency.ts";
@@ -76,7 +77,7 @@ export async function lookUp(db: Db, request: CheckoutRequest, key: ClaimInput, 
   const { source } = request;
   // Lines only for a request that will need them: not for one the record answers.
   const lines = pricedLinesQuery(source, Prisma.sql`NOT EXISTS (SELECT 1 FROM found) AND ${options.withLines}`);
-  const [row] = await db.$queryRaw<unknown[]>`
+  const [row] = await sql.query(db, Prisma.sql`
     WITH found AS (
       SELECT "recoveryPoint", fingerprint, "orderId", "responseStatus", "responseText", "responseBody",
              (${options.lockTimeoutMs}::float8 - extract(epoch FROM ${dbNow} - "lockedAt") * 1000)::float8 AS "lockRemainingMs"
@@ -105,6 +106,6 @@ export async function lookUp(db: Db, request: CheckoutRequest, key: ClaimInput, 
     lines AS (${lines})
     SELECT (SELECT to_jsonb(r) FROM record r) AS record,
            (SELECT version FROM "Cart" WHERE id = ${source.kind === "cart" ? source.cartId : null}) AS "cartVersion",
-           COALESCE((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.slug) FROM lines l), '[]'::jsonb) AS lines`;
+           COALESCE((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.slug) FROM lines l), '[]'::jsonb) AS lines`);
   return lookRow.parse(row);
 }

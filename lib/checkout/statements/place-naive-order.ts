@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/lib/db.ts";
+import { sql } from "@/lib/sql.ts";
 import { dbNow } from "@/lib/db-clock.ts";
 import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { MAX_QUANTITY } from "@/lib/cart.ts";
@@ -31,7 +32,7 @@ export async function placeNaiveOrder(db: Db, input: { scope: string; paymentMet
   // Every line known (the API's), none over the quantity cap, one currency, a total Stripe can
   // charge: otherwise nothing is written, and the caller names what was wrong from the lines.
   const wantedLines = input.source.kind === "items" ? Prisma.sql`count(*) = ${normaliseItems(input.source.items).length}` : Prisma.sql`count(*) > 0`;
-  const [row] = await db.$queryRaw<unknown[]>`
+  const [row] = await sql.query(db, Prisma.sql`
     WITH lines AS (${pricedLinesQuery(input.source, Prisma.sql`TRUE`)}),
     acceptable AS (
       SELECT ${wantedLines} AND max(quantity) <= ${MAX_QUANTITY} AND count(DISTINCT currency) = 1
@@ -54,7 +55,7 @@ export async function placeNaiveOrder(db: Db, input: { scope: string; paymentMet
       SELECT ${dbNow}, ${input.scope}, o.id, 'naive_order', jsonb_build_object('note', 'nothing tells this request apart from a duplicate') FROM created o
     )
     SELECT COALESCE((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.slug) FROM lines l), '[]'::jsonb) AS lines,
-           (SELECT id FROM created) AS "orderId", (SELECT "createdAt" FROM created) AS "createdAt", (SELECT "attemptStartedAt" FROM created) AS "attemptStartedAt"`;
+           (SELECT id FROM created) AS "orderId", (SELECT "createdAt" FROM created) AS "createdAt", (SELECT "attemptStartedAt" FROM created) AS "attemptStartedAt"`);
   const placed = placedRow.parse(row);
   const order = placed.orderId && placed.createdAt && placed.attemptStartedAt ? { id: placed.orderId, createdAt: placed.createdAt, attemptStartedAt: placed.attemptStartedAt, idempotencyKey } : null;
   return { lines: placed.lines, order };

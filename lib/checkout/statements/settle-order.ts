@@ -2,7 +2,9 @@ import { z } from "zod";
 import type { AuditEntry } from "@/lib/audit.ts";
 import type { Db, Tx } from "@/lib/db.ts";
 import { dbNow } from "@/lib/db-clock.ts";
+import { Prisma } from "@/lib/generated/prisma/client.ts";
 import { RecoveryPoint } from "@/lib/idempotency.ts";
+import { sql } from "@/lib/sql.ts";
 
 /*
  * THE SETTLE, as one statement: one snapshot, one commit (autocommit), or one step of the
@@ -85,7 +87,7 @@ function stepsJson({ steps }: SettleInput, finish: Finish | null): string {
 export async function settleOrderStatement(tx: Tx | Db, input: SettleInput): Promise<Settled | Duplicate> {
   const { order, changes, payment, finish, event } = input;
   const cartId = input.to === "refunded" ? null : order.cartId;
-  const rows = await tx.$queryRaw<unknown[]>`
+  const rows = await sql.query(tx, Prisma.sql`
     WITH
     -- 1. The request's own row, first in the lock order: a webhook's event id (inserted; a
     --    concurrent delivery of the same event waits here for the first to commit, then inserts
@@ -201,7 +203,7 @@ export async function settleOrderStatement(tx: Tx | Db, input: SettleInput): Pro
       RETURNING id
     )
     SELECT a.yes AS first, f."from", f.moved, EXISTS (SELECT 1 FROM finished) AS finished, f.status, f."paymentIntentId", f."failureCode", f."declineCode", f."failureMessage"
-    FROM applies a LEFT JOIN final f ON true`;
+    FROM applies a LEFT JOIN final f ON true`);
   const row = rows[0] as { first: boolean; from: string | null } | undefined;
   if (row && !row.first) return { first: false };
   if (!row || row.from === null) throw new Error(`Order ${order.id} does not exist`);
