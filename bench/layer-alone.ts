@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { runAlone, writeSectionAlone } from "./alone.ts";
 import type { PrismaClient } from "../lib/generated/prisma/client.ts";
 import { createTestDatabase, postgresReachable, type TestDatabase } from "../test/setup/database.ts";
 import { FULL, type DatabaseKind } from "./config.ts";
@@ -28,9 +28,7 @@ async function main() {
     );
     const out: string[] = [];
     renderLayer(results, FULL.layer, (text = "") => out.push(text));
-    const text = [`${new Date().toISOString()}, \`npm run bench:layer\` (the section of \`npm run bench\` alone).`, "", ...out].join("\n");
-    console.log(text);
-    writeFileSync("bench/results/layer.md", text);
+    writeSectionAlone("bench:layer", "bench/results/layer.md", out);
   } finally {
     for (const { db, database } of opened) {
       await db.$disconnect();
@@ -39,10 +37,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runAlone(main);

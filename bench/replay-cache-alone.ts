@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { runAlone, writeSectionAlone } from "./alone.ts";
 import { createTestDatabase, postgresReachable } from "../test/setup/database.ts";
 import { FULL } from "./config.ts";
 import { replayCacheBench, renderReplayCache, startBenchRedis } from "./replay-cache.ts";
@@ -19,19 +19,11 @@ async function main() {
     const result: DatabaseResults = { kind: "postgres", label: "PostgreSQL", replayCache: { ok: true, value: await replayCacheBench("postgres", database.url, redis, FULL.replayCache) } };
     const out: string[] = [];
     renderReplayCache([result], FULL.replayCache, undefined, (text = "") => out.push(text));
-    const text = [`${new Date().toISOString()}, \`npm run bench:replay-cache\` (the section of \`npm run bench\` alone).`, "", ...out].join("\n");
-    console.log(text);
-    writeFileSync("bench/results/replay-cache.md", text);
+    writeSectionAlone("bench:replay-cache", "bench/results/replay-cache.md", out);
   } finally {
     await redis.stop();
     await database.close();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runAlone(main);
