@@ -151,7 +151,7 @@ async function variants(app: App, db: PrismaClient, sql: pg.Client): Promise<Var
     },
     floor: () => db.order.createMany({ data: [order()] }),
     naive: async () => {
-      const placed = await app.placeNaiveOrder(db, { scope, paymentMethod: PAYMENT_METHOD, apiClientId: null, source: { kind: "items", items: ITEMS } });
+      const placed = await app.placeNaiveOrder(db, { caller: { kind: "scope", scope }, paymentMethod: PAYMENT_METHOD, source: { kind: "items", items: ITEMS } });
       if (!placed.order) throw new Error("layer benchmark: the naive statement placed no order");
       const target = settled(placed.order.id);
       const charge = charged(target.id);

@@ -12,11 +12,11 @@ import { loadOrder, presentOrder } from "@/lib/orders.ts";
 import { checkCartLines, checkItemLines, createOrFindOrder, orderLines, totals, type Line } from "@/lib/checkout/create-order.ts";
 import { payOrder, type PayableAttempt } from "@/lib/checkout/pay.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
-import { requestMeaning, type CheckoutRequest } from "@/lib/checkout/request.ts";
+import { apiScope, isApiKeyRequest, requestMeaning, type CheckoutInput, type CheckoutRequest } from "@/lib/checkout/request.ts";
 import { settleAndFinish, settlementOf, stateAfter, stripeCallStep, type OrderState, type SettledOrder } from "@/lib/checkout/settle.ts";
 import { claimOrder } from "@/lib/checkout/statements/claim-order.ts";
 import { lookUp, type Look, type LookedUpRecord } from "@/lib/checkout/statements/look-up.ts";
-import { busy, inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
+import { busy, inFlight, mismatch, outcomeUnknown, rejected, replayed, settledResponse, unauthenticated, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { guaranteeOff, pausePoint } from "@/lib/test-hooks.ts";
 
 /**
@@ -24,7 +24,8 @@ import { guaranteeOff, pausePoint } from "@/lib/test-hooks.ts";
  *
  * The hot path is three statements, each atomic on its own (autocommit), and the Stripe call:
  *
- *   LOOK    the key's record; a new request's lines  ── finished → replay · other request → 422 · locked → 409
+ *   LOOK    who calls (an API key's client); the key's record; a new request's lines
+ *           ── unknown API key → 401 · finished → replay · other request → 422 · locked → 409
  *   CLAIM   record + order + lines + timeline         → ORDER_CREATED   (lib/checkout/statements/)
  *   PAY     Stripe, key derived from the order (no transaction open)
  *   SETTLE  payment + order move + cart + outbox + timeline + stored answer  → FINISHED
@@ -41,17 +42,17 @@ import { guaranteeOff, pausePoint } from "@/lib/test-hooks.ts";
  * same key (or the completer) resumes there and sends Stripe the same request under the same
  * key, so a charge that did happen is found again instead of made twice.
  */
-export async function checkout(request: CheckoutRequest, options: { waitForInFlight?: boolean } = {}): Promise<CheckoutResult> {
+export async function checkout(input: CheckoutInput, options: { waitForInFlight?: boolean } = {}): Promise<CheckoutResult> {
   const started = performance.now();
   const requestId = randomUUID();
   const deadline = Date.now() + env().CHECKOUT_WAIT_MS;
   for (let pause = 150; ; pause = Math.min(pause * 1.5, 1000)) {
-    const result = await attemptOrBusy(request);
+    const { result, scope } = await attemptOrBusy(input);
     // The server action waits for a concurrent duplicate (a double-click) and shows its result.
     // The wait outlasts the lock timeout, so a lock left by a dead process is taken over here.
     const waitable = result.body.error?.code === "idempotency_key_in_use" || result.body.error?.code === "checkout_busy";
     if (!waitable || !options.waitForInFlight || Date.now() > deadline) {
-      observe(request, result, (performance.now() - started) / 1000, requestId);
+      observe(input, scope, result, (performance.now() - started) / 1000, requestId);
       return result;
     }
     // Each look is a transaction (and an audit row): the pause grows, so twenty waiters do not
@@ -61,32 +62,49 @@ export async function checkout(request: CheckoutRequest, options: { waitForInFli
 }
 
 /** Work the database could not even start wrote nothing: a clear, retryable 503 rather than a 500. */
-async function attemptOrBusy(request: CheckoutRequest): Promise<CheckoutResult> {
+async function attemptOrBusy(input: CheckoutInput): Promise<{ result: CheckoutResult; scope: string | null }> {
+  // The scope, once known: an API request's comes with its look.
+  const known = { scope: isApiKeyRequest(input) ? null : input.scope };
   try {
-    return await attempt(request);
+    return { result: await attempt(input, known), scope: known.scope };
   } catch (error) {
     if (!databaseBusy(error)) throw error;
-    logger.warn({ scope: scopeHash(request.scope), err: error }, "checkout: no transaction could start in time; answered 503 busy");
-    return busy();
+    logger.warn({ scope: known.scope && scopeHash(known.scope), err: error }, "checkout: no transaction could start in time; answered 503 busy");
+    return { result: busy(), scope: known.scope };
   }
 }
 
-function observe(request: CheckoutRequest, result: CheckoutResult, seconds: number, requestId: string): void {
+function observe(input: CheckoutInput, scope: string | null, result: CheckoutResult, seconds: number, requestId: string): void {
   const outcome = outcomeOf(result);
-  metrics.checkoutRequests.inc({ entry: request.source.kind === "cart" ? "action" : "api", outcome });
+  metrics.checkoutRequests.inc({ entry: isApiKeyRequest(input) || input.source.kind === "items" ? "api" : "action", outcome });
   metrics.checkoutDuration.observe({ outcome }, seconds);
-  logger.info({ requestId, scope: scopeHash(request.scope), outcome, recoveryPoint: recoveryPointOf(result), status: result.status, orderId: result.body.order?.id, ms: Math.round(seconds * 1000) }, "checkout");
+  logger.info({ requestId, scope: scope && scopeHash(scope), outcome, recoveryPoint: recoveryPointOf(result), status: result.status, orderId: result.body.order?.id, ms: Math.round(seconds * 1000) }, "checkout");
 }
 
-async function attempt(request: CheckoutRequest): Promise<CheckoutResult> {
+async function attempt(input: CheckoutInput, known: { scope: string | null }): Promise<CheckoutResult> {
   const config = env();
   const policy = { lockTimeoutMs: config.CHECKOUT_LOCK_TIMEOUT_MS, ttlMs: config.IDEMPOTENCY_TTL_MS };
-  const key = { scope: guaranteeOff("scoped_keys") ? "unscoped" : request.scope, key: request.key, fingerprint: fingerprint(requestMeaning(request)) };
+  const unscoped = guaranteeOff("scoped_keys");
+  const meaning = { key: input.key, fingerprint: fingerprint(requestMeaning(input)) };
 
-  // LOOK, one statement: a duplicate of a finished request is answered from it (a replay changes
-  // nothing and takes no lock); a new request gets its lines priced, a cart's in one snapshot.
-  const tornRead = request.source.kind === "cart" && guaranteeOff("torn_cart_read");
-  const look = await lookUp(db, request, key, { withLines: !tornRead, lockTimeoutMs: policy.lockTimeoutMs });
+  // LOOK, one statement: an API key is checked in it (an unknown one reads and writes nothing:
+  // 401); a duplicate of a finished request is answered from it (a replay changes nothing and
+  // takes no lock); a new request gets its lines priced, a cart's in one snapshot.
+  const tornRead = !isApiKeyRequest(input) && input.source.kind === "cart" && guaranteeOff("torn_cart_read");
+  const look = await lookUp(
+    db,
+    isApiKeyRequest(input)
+      ? { caller: { kind: "apiKey", apiKey: input.apiKey }, key: input.key, source: { kind: "items", items: input.items } }
+      : { caller: { kind: "scope", scope: input.scope }, key: input.key, source: input.source },
+    meaning,
+    { withLines: !tornRead, lockTimeoutMs: policy.lockTimeoutMs, unscoped },
+  );
+  if (!look.caller) return unauthenticated();
+  const request: CheckoutRequest = isApiKeyRequest(input)
+    ? { scope: apiScope(look.caller.id!), key: input.key, paymentMethod: input.paymentMethod, source: { kind: "items", apiClientId: look.caller.id!, items: input.items } }
+    : input;
+  known.scope = request.scope;
+  const key = { scope: unscoped ? "unscoped" : request.scope, ...meaning };
   const answered = look.record && answerOf(look.record);
   if (answered) return answered;
 

@@ -2,7 +2,9 @@ import { db } from "@/lib/db.ts";
 import { checkCartNotEmpty, checkItemLines, totals, type Line } from "@/lib/checkout/create-order.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
 import type { CheckoutRequest, CheckoutSource } from "@/lib/checkout/request.ts";
-import { outcomeUnknown, rejected, settledResponse, type CheckoutResult } from "@/lib/checkout/responses.ts";
+import { outcomeUnknown, rejected, settledResponse, unauthenticated, type CheckoutResult } from "@/lib/checkout/responses.ts";
+import type { Caller } from "@/lib/checkout/statements/caller.ts";
+import type { LinesSource } from "@/lib/checkout/statements/look-up.ts";
 import { settleAndFinish, settlementOf, stripeCallStep } from "@/lib/checkout/settle.ts";
 import { placeNaiveOrder } from "@/lib/checkout/statements/place-naive-order.ts";
 import { presentOrder } from "@/lib/orders.ts";
@@ -19,7 +21,10 @@ export function naiveCheckoutEnabled(): boolean {
  * version) and sends Stripe a request without an Idempotency-Key, for which the SDK invents a
  * fresh one. A double-click, a retry after a timeout or a second tab each charge again.
  */
-export async function naiveCheckout(request: Omit<CheckoutRequest, "key">): Promise<CheckoutResult> {
+/** A caller already known (a cart session, the lab), or an API request to authenticate (POST /api/checkout/naive). */
+export type NaiveRequest = Omit<CheckoutRequest, "key"> | { caller: Extract<Caller, { kind: "apiKey" }>; paymentMethod: CheckoutRequest["paymentMethod"]; source: Extract<LinesSource, { kind: "items" }> };
+
+export async function naiveCheckout(request: NaiveRequest): Promise<CheckoutResult> {
   try {
     return await naiveAttempt(request);
   } catch (error) {
@@ -29,19 +34,20 @@ export async function naiveCheckout(request: Omit<CheckoutRequest, "key">): Prom
   }
 }
 
-async function naiveAttempt(request: Omit<CheckoutRequest, "key">): Promise<CheckoutResult> {
+async function naiveAttempt(request: NaiveRequest): Promise<CheckoutResult> {
   const { source } = request;
-  const apiClientId = source.kind === "items" ? source.apiClientId : null;
-  const placed = await placeNaiveOrder(db, { scope: request.scope, paymentMethod: request.paymentMethod, apiClientId, source });
+  const caller: Caller = "caller" in request ? request.caller : { kind: "scope", scope: request.scope, apiClientId: source.kind === "items" && "apiClientId" in source ? source.apiClientId : null };
+  const placed = await placeNaiveOrder(db, { caller, paymentMethod: request.paymentMethod, source });
+  if (!placed.caller) return unauthenticated();
   if (!placed.order) throw whyNothingPlaced(source, placed.lines);
   const lines = placed.lines;
   const order = {
     ...placed.order,
-    scope: request.scope,
+    scope: placed.caller.scope,
     paymentMethod: request.paymentMethod,
     cartId: null,
     cartVersion: null,
-    apiClientId,
+    apiClientId: placed.caller.id,
     ...totals(lines),
     status: "pending" as const,
     paymentIntentId: null,
@@ -64,7 +70,7 @@ async function naiveAttempt(request: Omit<CheckoutRequest, "key">): Promise<Chec
  * on those lines, less the cart's version (the naive order is tied to none). A cart that no longer
  * exists reads as no lines, so it is refused as empty.
  */
-function whyNothingPlaced(source: CheckoutSource, lines: Line[]): Error {
+function whyNothingPlaced(source: CheckoutSource | LinesSource, lines: Line[]): Error {
   try {
     if (source.kind === "cart") checkCartNotEmpty(lines);
     else checkItemLines(source.items, lines);

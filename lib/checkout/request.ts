@@ -32,6 +32,24 @@ export type CheckoutSource =
 
 export type CheckoutRequest = { scope: string; key: string; paymentMethod: PaymentMethodId; source: CheckoutSource };
 
+/**
+ * POST /api/checkout as it arrives: the caller named by its API key, not yet authenticated. The
+ * look authenticates it in its own statement (lib/checkout/statements/caller.ts) and turns it into
+ * a CheckoutRequest; an unknown key is checkout()'s `unauthenticated` answer.
+ */
+export type ApiKeyRequest = { apiKey: string; key: string; paymentMethod: PaymentMethodId; items: z.infer<typeof apiCheckoutBody>["items"] };
+
+/** What checkout() takes: a cart session's request (scope known) or an API request (key to check). */
+export type CheckoutInput = CheckoutRequest | ApiKeyRequest;
+
+export const isApiKeyRequest = (input: CheckoutInput): input is ApiKeyRequest => "apiKey" in input;
+
+/** The API key of an `Authorization: Bearer <key>` header; null when missing or malformed (a 401 with no database round trip). */
+export function bearerKey(authorization: string | null): string | null {
+  const match = /^Bearer\s+(\S{8,200})$/.exec(authorization ?? "");
+  return match?.[1] ?? null;
+}
+
 export const cartScope = (cartId: string) => `cart:${cartId}`;
 export const apiScope = (apiClientId: string) => `api:${apiClientId}`;
 
@@ -46,7 +64,8 @@ export function normaliseItems(items: { slug: string; quantity: number }[]) {
  * What "the same request" means. A cart checkout is named by its cart version (the scope holds
  * the cart id, and a version never changes its contents), an API checkout by its items.
  */
-export function requestMeaning(request: CheckoutRequest): unknown {
+export function requestMeaning(request: CheckoutRequest | ApiKeyRequest): unknown {
+  if (isApiKeyRequest(request)) return { items: normaliseItems(request.items), paymentMethod: request.paymentMethod };
   const { source, paymentMethod } = request;
   return source.kind === "cart" ? { cartVersion: source.cartVersion, paymentMethod } : { items: normaliseItems(source.items), paymentMethod };
 }

@@ -34,6 +34,13 @@ function settledAnswer(order: OrderView): { status: number; body: CheckoutBody }
  */
 export const replayed = (response: StoredResponse): CheckoutResult => ({ status: response.status, body: response.body as CheckoutBody, bodyText: response.bodyText, replayed: true });
 
+/** An API key no client holds (the look found no caller): nothing was read or written. The route answers it with its 401. */
+export const unauthenticated = (): CheckoutResult => ({
+  status: 401,
+  replayed: false,
+  body: { error: { type: "authentication_error", code: "invalid_api_key", message: "Send a valid API key as `Authorization: Bearer <key>`" } },
+});
+
 export const mismatch = (): CheckoutResult => ({
   status: 422,
   replayed: false,
