@@ -4,7 +4,7 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
 import { findNginx, NGINX_MISSING, renderNginxConfig, startNginx, type Nginx } from "../nginx.ts";
 
@@ -93,7 +93,8 @@ describe("the cluster's nginx", () => {
     expect(answer.status).toBe(502);
     expect(reached(shop)).toBe(2);
     expect(answer.headers.get("x-cluster-upstream")).toMatch(/^127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+$/);
-    expect(readFileSync(shop.nginx.accessLog, "utf8")).toMatch(/upstream=127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+/);
+    // nginx writes the access log in its log phase, after the client already has the answer.
+    await vi.waitFor(() => expect(readFileSync(shop.nginx.accessLog, "utf8")).toMatch(/upstream=127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+/), { timeout: 5_000, interval: 25 });
   });
 
   it("the misconfigured proxy sends it again when the first instance is only slow", async () => {
