@@ -1,5 +1,5 @@
 import { after } from "next/server";
-import type { CheckoutResult } from "@/lib/checkout/responses.ts";
+import { invalidApiKey, type CheckoutResult } from "@/lib/checkout/responses.ts";
 import { env } from "@/lib/env.ts";
 import { metrics } from "@/lib/metrics.ts";
 
@@ -9,6 +9,9 @@ export type BodyRoute = "api" | "webhook";
 export function bodyLimit(route: BodyRoute): number {
   return route === "webhook" ? env().WEBHOOK_BODY_LIMIT_BYTES : env().REQUEST_BODY_LIMIT_BYTES;
 }
+
+/** 401: the API key is missing, malformed or unknown. */
+export const unauthorized = (): Response => jsonError(401, invalidApiKey.type, invalidApiKey.message, invalidApiKey.code);
 
 export function jsonError(status: number, type: string, message: string, code?: string, headers?: HeadersInit): Response {
   return Response.json({ error: { type, ...(code && { code }), message } }, { status, headers });

@@ -12,7 +12,7 @@ import { loadOrder, presentOrder } from "@/lib/orders.ts";
 import { checkCartLines, checkItemLines, createOrFindOrder, orderLines, totals, type Line } from "@/lib/checkout/create-order.ts";
 import { payOrder, type PayableAttempt } from "@/lib/checkout/pay.ts";
 import { CheckoutRejected } from "@/lib/checkout/errors.ts";
-import { apiScope, isApiKeyRequest, requestMeaning, type CheckoutInput, type CheckoutRequest } from "@/lib/checkout/request.ts";
+import { isApiKeyRequest, requestFor, requestMeaning, type CheckoutInput, type CheckoutRequest } from "@/lib/checkout/request.ts";
 import { settleAndFinish, settlementOf, stateAfter, stripeCallStep, type OrderState, type SettledOrder } from "@/lib/checkout/settle.ts";
 import { claimOrder } from "@/lib/checkout/statements/claim-order.ts";
 import { lookUp, type Look, type LookedUpRecord } from "@/lib/checkout/statements/look-up.ts";
@@ -100,9 +100,7 @@ async function attempt(input: CheckoutInput, known: { scope: string | null }): P
     { withLines: !tornRead, lockTimeoutMs: policy.lockTimeoutMs, unscoped },
   );
   if (!look.caller) return unauthenticated();
-  const request: CheckoutRequest = isApiKeyRequest(input)
-    ? { scope: apiScope(look.caller.id!), key: input.key, paymentMethod: input.paymentMethod, source: { kind: "items", apiClientId: look.caller.id!, items: input.items } }
-    : input;
+  const request = requestFor(input, look.caller);
   known.scope = request.scope;
   const key = { scope: unscoped ? "unscoped" : request.scope, ...meaning };
   const answered = look.record && answerOf(look.record);

@@ -3,6 +3,7 @@ import { MAX_QUANTITY } from "@/lib/cart.ts";
 import { idempotencyKeySchema } from "@/lib/idempotency.ts";
 import { formInteger } from "@/lib/limits.ts";
 import { paymentMethodSchema, type PaymentMethodId } from "@/lib/payments/payment-methods.ts";
+import type { ResolvedCaller } from "@/lib/checkout/statements/caller.ts";
 
 /** The body of POST /api/checkout. Prices are never accepted from a client. */
 export const apiCheckoutBody = z.strictObject({
@@ -43,6 +44,13 @@ export type ApiKeyRequest = { apiKey: string; key: string; paymentMethod: Paymen
 export type CheckoutInput = CheckoutRequest | ApiKeyRequest;
 
 export const isApiKeyRequest = (input: CheckoutInput): input is ApiKeyRequest => "apiKey" in input;
+
+/** The request as the look resolved its caller: an API request takes its client's id and scope. */
+export function requestFor(input: CheckoutInput, caller: ResolvedCaller): CheckoutRequest {
+  if (!isApiKeyRequest(input)) return input;
+  if (caller.id === null) throw new Error("The look resolved an API key to a caller without a client id");
+  return { scope: apiScope(caller.id), key: input.key, paymentMethod: input.paymentMethod, source: { kind: "items", apiClientId: caller.id, items: input.items } };
+}
 
 /** The API key of an `Authorization: Bearer <key>` header; null when missing or malformed (a 401 with no database round trip). */
 export function bearerKey(authorization: string | null): string | null {

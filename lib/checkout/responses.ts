@@ -34,11 +34,14 @@ function settledAnswer(order: OrderView): { status: number; body: CheckoutBody }
  */
 export const replayed = (response: StoredResponse): CheckoutResult => ({ status: response.status, body: response.body as CheckoutBody, bodyText: response.bodyText, replayed: true });
 
+/** The one 401 body of every API route: a missing, malformed or unknown API key. */
+export const invalidApiKey = { type: "authentication_error", code: "invalid_api_key", message: "Send a valid API key as `Authorization: Bearer <key>`" } as const;
+
 /** An API key no client holds (the look found no caller): nothing was read or written. The route answers it with its 401. */
 export const unauthenticated = (): CheckoutResult => ({
   status: 401,
   replayed: false,
-  body: { error: { type: "authentication_error", code: "invalid_api_key", message: "Send a valid API key as `Authorization: Bearer <key>`" } },
+  body: { error: { ...invalidApiKey } },
 });
 
 export const mismatch = (): CheckoutResult => ({

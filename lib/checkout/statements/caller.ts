@@ -12,6 +12,11 @@ import { sha256 } from "@/lib/hash.ts";
  * `caller` is reachable without a caller row. Zero rows (an unknown key) reads no record, prices
  * no lines and writes no step, whatever the test switches say.
  *
+ * The key is checked once, by the look; the claim does not check it again. The shop revokes no
+ * keys today, but were one revoked between the look and the claim, that request would still place
+ * its one order, as if it had arrived a moment earlier: harmless, since the revocation holds from
+ * the client's next request and the order is that client's own.
+ *
  * A cart session (the server action) already knows its scope (from the session cookie), so its
  * caller is that scope as a parameter row: the same statement serves both.
  */
