@@ -39,6 +39,28 @@ describe("the statements' executor", () => {
     expect(sqlState(await failure(onPool(poolOf(db)!, insert)))).toBe("23505");
   });
 
+  it("runs one statement on many connections at once, prepared once per connection where the server keeps them apart", async () => {
+    const client = createDb(process.env.DATABASE_URL!, { connections: 4 });
+    const pool = poolOf(client)!;
+    const text = `executor-prepared-${randomUUID()}`;
+    const statement = Prisma.sql`SELECT ${text}::text AS text, pg_sleep(0.05) IS NULL AS slept`;
+    try {
+      // Four at once: four connections, each running the same text. On PGlite, whose connections
+      // share one backend, a second connection's Parse of a name the first prepared would fail.
+      for (let round = 0; round < 2; round++) {
+        const rows = await Promise.all(Array.from({ length: 4 }, () => onPool(pool, statement)));
+        expect(rows.flat()).toEqual(Array.from({ length: 4 }, () => ({ text, slept: false })));
+      }
+      expect(pool.totalCount).toBe(4);
+      const [{ prepared }] = (await onPool(pool, Prisma.sql`SELECT count(*)::int AS prepared FROM pg_prepared_statements WHERE statement LIKE ${"%pg_sleep(0.05)%"}`)) as [{ prepared: number }];
+      const embedded = ((await onPool(pool, Prisma.sql`SELECT version() AS v`)) as [{ v: string }])[0].v.includes("wasm32");
+      // On PostgreSQL the connection that answered has the statement prepared under its name.
+      expect(prepared).toBe(embedded ? 0 : 1);
+    } finally {
+      await client.$disconnect();
+    }
+  });
+
   it("shares one pool with Prisma, which $disconnect ends", async () => {
     const client = createDb(process.env.DATABASE_URL!);
     const pool = poolOf(client)!;
