@@ -35,12 +35,15 @@ const SPECS: RatioSpec[] = [
   { id: "rps-replay-health", title: "replay throughput ÷ health throughput", numerator: "replay", denominator: "floor", metric: "throughput", target: { op: ">=", value: 0.7 }, onlyAt: "max" },
 ];
 
-/** Round trips per request the issue allows (BEGIN/COMMIT included). */
-export const ROUND_TRIP_TARGETS: { key: keyof Anatomy; title: string; max: number }[] = [
-  { key: "fresh", title: "fresh checkout (API key lookup included)", max: 4 },
-  { key: "replay", title: "replay", max: 2 },
-  { key: "naive", title: "naive checkout", max: 3 },
-  { key: "webhookFirst", title: "webhook, first delivery", max: 3 },
+/**
+ * Round trips per request (BEGIN/COMMIT included): the ceiling is what the lean path does today,
+ * tighter than the issue asked (`asked`), so that a statement added back shows here as ✗.
+ */
+export const ROUND_TRIP_TARGETS: { key: keyof Anatomy; title: string; max: number; asked: number }[] = [
+  { key: "fresh", title: "fresh checkout (API key lookup included)", max: 3, asked: 4 },
+  { key: "replay", title: "replay", max: 1, asked: 2 },
+  { key: "naive", title: "naive checkout", max: 2, asked: 3 },
+  { key: "webhookFirst", title: "webhook, first delivery", max: 2, asked: 3 },
 ];
 
 export function leanRatios(scenarios: ScenarioResult[], loaded: number): RatioLine[] {
@@ -97,7 +100,7 @@ export function renderLean(results: Results, line: (text?: string) => void): voi
   for (const t of ROUND_TRIP_TARGETS) {
     const n = trips?.[t.key].statements;
     const ok = n === undefined ? undefined : n <= t.max;
-    line(`| Round trips, ${t.title} ≤ ${t.max} | ${dbs.map(() => (n === undefined ? "no numbers" : `${mark(ok)} ${n}`)).join(" | ")} | ${verdict([ok])} |`);
+    line(`| Round trips, ${t.title} ≤ ${t.max} (the issue asked ≤ ${t.asked}) | ${dbs.map(() => (n === undefined ? "no numbers" : `${mark(ok)} ${n}`)).join(" | ")} | ${verdict([ok])} |`);
   }
   const targeted = SPECS.filter((spec) => spec.target);
   for (const spec of targeted) {

@@ -21,10 +21,11 @@ function databaseUrl(): string {
 /** Each client's pool, for the hot path's statements (lib/sql.ts) to share with Prisma. */
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
-export function createDb(url: string = databaseUrl()): PrismaClient {
+/** `connections` other than the default is for benchmarks that must know which backend answers (one connection). */
+export function createDb(url: string = databaseUrl(), { connections = 10 } = {}): PrismaClient {
   // A statement outside a transaction waits for a free connection at most as long as a
   // transaction waits to start (maxWait): past that, the checkout answers "busy, retry".
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 15_000 });
+  const pool = new pg.Pool({ connectionString: url, max: connections, connectionTimeoutMillis: 15_000 });
   const client = new PrismaClient({
     // One pool for Prisma and the statements run on it directly: one connection limit, and
     // $disconnect ends it (the adapter leaves an external pool open unless told otherwise).

@@ -80,16 +80,6 @@ export function storedResponse(status: number, record: Pick<StoredRecord, "respo
 }
 
 /**
- * The answer to a key whose request already finished, read without a transaction or a lock:
- * most duplicates (a retry, a reload, a second tab) arrive after the first request finished, and
- * this one indexed read answers them. Anything else goes on to `claim`.
- */
-export async function findFinished(tx: Tx, input: ClaimInput): Promise<Extract<Claim, { kind: "replay" | "mismatch" }> | null> {
-  const existing = await tx.idempotencyRecord.findUnique({ where: { scope_key: { scope: input.scope, key: input.key } } });
-  return existing?.recoveryPoint === RecoveryPoint.finished ? answerFrom(existing, input.fingerprint) : null;
-}
-
-/**
  * Claims (scope, key) inside the caller's transaction. The insert is atomic under the unique
  * index: of any number of concurrent claims exactly one inserts; the others wait for it to
  * commit and then see its row. Its lock time and expiry come from the database's clock.
