@@ -33,7 +33,10 @@ async function main() {
   if (payments) console.log(`[payments] local Stripe-compatible server at ${payments.url}`);
 
   const next = createRequire(import.meta.url).resolve("next/dist/bin/next");
-  const child = spawn(process.execPath, [next, mode, "--port", String(port), "--hostname", host], {
+  // NEXT_SERVER_NODE_ARGS: Node options for next-server alone (`npm run bench:profile` passes
+  // --cpu-prof, which Node does not take from NODE_OPTIONS).
+  const nodeArgs = process.env.NEXT_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, next, mode, "--port", String(port), "--hostname", host], {
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: database.url, ...(payments && { STRIPE_API_URL: payments.url }) },
   });
